@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from accounts.models import AuditEvent, JobRun, Membership, OrgNode, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["node"]
+
+
+@admin.register(OrgNode)
+class OrgNodeAdmin(TreeAdmin):
+    form = movenodeform_factory(OrgNode)
+    list_display = ["name", "code", "kind"]
+    search_fields = ["name", "code"]
+    list_filter = ["kind"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "name", "phone", "is_active", "language"]
+    search_fields = ["username", "name", "phone"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("Keqing"), {"fields": ["name", "phone", "language"]}),
+    ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "node", "created_at"]
+    list_filter = ["role", "node__kind"]
+    search_fields = ["user__username", "user__name", "node__name"]
+    autocomplete_fields = ["user", "node"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["name", "scope", "status", "started_at", "finished_at", "counts"]
+    list_filter = ["status", "name"]
+    readonly_fields = [f.name for f in JobRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id", "from_state", "to_state"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "reason", "request_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

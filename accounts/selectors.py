@@ -1,0 +1,55 @@
+"""Reads for accounts: what a user is, where they sit, what they may reach."""
+
+from dataclasses import dataclass
+
+from accounts.models import JobRun, Membership, OrgNode, Role, User
+from accounts.scoping import memberships_of
+
+# The home page a role lands on is the one of its highest-ranking membership.
+ROLE_RANK = [
+    Role.ADMIN, Role.FINANCE, Role.REGIONAL_MANAGER, Role.OFFICE_MANAGER, Role.CLERK, Role.REP,
+]
+
+
+@dataclass(frozen=True)
+class Placement:
+    role: Role
+    node: OrgNode
+
+
+def primary_placement(user: User) -> Placement | None:
+    """The user's main role and node, or None for someone with no membership."""
+    memberships = memberships_of(user)
+    if not memberships:
+        return None
+    best = min(memberships, key=lambda m: ROLE_RANK.index(Role(m.role)))
+    return Placement(role=Role(best.role), node=best.node)
+
+
+def user_roles(user: User) -> set[Role]:
+    return {Role(m.role) for m in memberships_of(user)}
+
+
+def user_has_role(user: User, *roles: Role) -> bool:
+    return user.is_superuser or bool(user_roles(user) & set(roles))
+
+
+def node_ancestry(node: OrgNode) -> list[OrgNode]:
+    """The node's ancestors from the company down, then the node itself."""
+    return [*node.get_ancestors(), node]
+
+
+def nodes_for_user(user: User):
+    return OrgNode.objects.for_user(user)
+
+
+def memberships_for_user(user: User):
+    return Membership.objects.for_user(user).select_related("user", "node")
+
+
+def users_for_user(user: User):
+    return User.objects.for_user(user).prefetch_related("memberships__node")
+
+
+def job_runs_for_user(user: User):
+    return JobRun.objects.for_user(user).select_related("scope", "started_by")
