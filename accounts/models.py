@@ -64,7 +64,7 @@ class OrgNode(MP_Node):
         return self.name
 
     def company(self) -> "OrgNode":
-        return self if self.is_root() else self.get_root()
+        return OrgNode.objects.get(path=self.path[: self.steplen])
 
     def clean(self) -> None:
         if self.depth == 1 and self.kind != self.Kind.COMPANY:

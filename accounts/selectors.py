@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
+
 from accounts.models import JobRun, Membership, OrgNode, Role, User
 from accounts.scoping import memberships_of
 
@@ -36,11 +39,20 @@ def user_has_role(user: User, *roles: Role) -> bool:
 
 def node_ancestry(node: OrgNode) -> list[OrgNode]:
     """The node's ancestors from the company down, then the node itself."""
-    return [*node.get_ancestors(), node]
+    return [*OrgNode.objects.get_ancestors(node), node]
+
+
+def nodes_with_parent_id(queryset):
+    """Annotate each node with its parent's id in the same query (the parent's path is
+    the node's path less one step)."""
+    parent = OrgNode.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - OrgNode.steplen)
+    ).values("pk")[:1]
+    return queryset.annotate(parent_id=Subquery(parent))
 
 
 def nodes_for_user(user: User):
-    return OrgNode.objects.for_user(user)
+    return nodes_with_parent_id(OrgNode.objects.for_user(user))
 
 
 def memberships_for_user(user: User):

@@ -48,11 +48,11 @@ def node_create(*, parent: OrgNode | None, code: str, name: str, kind: str) -> O
             raise ValidationError({"kind": _("A top-level node must be a company.")})
         node = OrgNode(code=code, name=name, kind=kind)
         node.full_clean(exclude=["path", "depth", "numchild"])
-        return OrgNode.add_root(instance=node)
+        return OrgNode.objects.add_root(instance=node)
     _check_child_kind(parent=parent, kind=kind)
     node = OrgNode(code=code, name=name, kind=kind)
     node.full_clean(exclude=["path", "depth", "numchild"])
-    return OrgNode.objects.get(pk=parent.pk).add_child(instance=node)
+    return OrgNode.objects.add_child(OrgNode.objects.get(pk=parent.pk), instance=node)
 
 
 def _check_child_kind(*, parent: OrgNode, kind: str) -> None:
@@ -83,8 +83,8 @@ def node_move(*, node: OrgNode, new_parent: OrgNode, actor: User | None = None) 
     if new_parent.path.startswith(node.path):
         raise ValidationError({"parent": _("A node cannot be moved under itself.")})
     _check_child_kind(parent=new_parent, kind=node.kind)
-    old_parent = node.get_parent()
-    node.move(new_parent, pos="last-child")
+    old_parent = OrgNode.objects.get_parent(node)
+    OrgNode.objects.move(node, new_parent, "last-child")
     node = OrgNode.objects.get(pk=node.pk)
     audit_record(
         actor=actor, node=node, obj=node, action="move",
@@ -216,7 +216,7 @@ def housekeeping_run(*, now=None) -> dict:
 
 
 def company_root() -> OrgNode:
-    root = OrgNode.get_first_root_node()
+    root = OrgNode.objects.get_first_root_node()
     if root is None:
         raise ValidationError(_("No company exists yet: create the org tree first."))
     return root

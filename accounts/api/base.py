@@ -28,7 +28,7 @@ class ScopedRelatedFieldsMixin:
                 else field
             queryset = getattr(target, "queryset", None)
             if queryset is not None and is_scoped_model(queryset.model):
-                target.queryset = queryset.for_user(user)
+                target.queryset = queryset.all().for_user(user)
         return fields
 
 

@@ -17,7 +17,9 @@ class OrgNodeSerializer(ScopedModelSerializer):
         read_only_fields = ["depth", "path"]
 
     def get_parent_id(self, node: OrgNode) -> int | None:
-        parent = node.get_parent()
+        if hasattr(node, "parent_id"):  # annotated by selectors.nodes_with_parent_id
+            return node.parent_id
+        parent = OrgNode.objects.get_parent(node)
         return parent.pk if parent else None
 
 

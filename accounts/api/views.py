@@ -20,6 +20,7 @@ from accounts.api.serializers import (
 )
 from accounts.models import AuditEvent, JobRun, Membership, OrgNode, Role, User
 from accounts.scoping import memberships_of
+from accounts.selectors import nodes_with_parent_id
 
 
 class OrgNodeFilterSet(django_filters.FilterSet):
@@ -30,6 +31,10 @@ class OrgNodeFilterSet(django_filters.FilterSet):
 
 class OrgNodeViewSet(ScopedModelViewSet):
     queryset = OrgNode.objects.all()
+
+    def get_queryset(self):
+        return nodes_with_parent_id(super().get_queryset())
+
     serializer_class = OrgNodeSerializer
     filterset_class = OrgNodeFilterSet
     ordering_fields = ["path", "code", "name"]
@@ -113,7 +118,7 @@ class MembershipViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = Membership.objects.select_related("node", "user")
+    queryset = Membership.objects.select_related("node", "user").order_by("id")
     serializer_class = MembershipSerializer
     filterset_fields = ["role", "user", "node"]
     write_roles = (Role.ADMIN,)
