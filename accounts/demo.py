@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 
@@ -68,12 +67,17 @@ ROLE_LABEL_ZH = {
     Role.ADMIN: "系统管理员",
 }
 
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁沈"
-_GIVEN = (
-    "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 建华 志强 "
-    "晓东 海燕 文静 国庆 建国 春梅 丹丹 浩然 子涵 雨欣 俊杰 思远 佳怡 宇航 梦琪 欣怡 "
-    "立新 红梅 晓明 志刚 玉兰 凤英 永强 秀兰 建平 伟东 晨曦 一鸣 嘉怡 子轩 雅琴 振华"
-).split()
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁"
+    "谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁沈"
+)
+_GIVEN = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳",
+    "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "志强",
+    "晓东", "海燕", "文静", "国庆", "建国", "春梅", "丹丹", "浩然", "子涵", "雨欣", "俊杰", "思远",
+    "佳怡", "宇航", "梦琪", "欣怡", "立新", "红梅", "晓明", "志刚", "玉兰", "凤英", "永强", "秀兰",
+    "建平", "伟东", "晨曦", "一鸣", "嘉怡", "子轩", "雅琴", "振华",
+]
 
 
 @dataclass
