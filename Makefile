@@ -10,7 +10,7 @@ lint:
 	.venv/bin/ruff check .
 messages:   ## refresh the zh-hans catalogue after changing strings (needs gettext)
 	.venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=static/vendor
-	.venv/bin/python manage.py compilemessages -l zh_Hans
+	.venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
 bench:
 	@ls bench/*.py
 stack:      ## the full stack without Docker (see README "Deployment")

@@ -28,6 +28,9 @@ class OrgNodeManager(MP_NodeManager):
     def get_queryset(self) -> OrgNodeQuerySet:
         return OrgNodeQuerySet(self.model).order_by("path")
 
+    def for_user(self, user) -> OrgNodeQuerySet:
+        return self.get_queryset().for_user(user)
+
 
 class OrgNode(MP_Node):
     """A node of the org tree: company → region → office → area.

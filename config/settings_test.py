@@ -9,3 +9,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+# Serve static files from the app folders in tests (no collectstatic run).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -44,6 +44,8 @@ class RolePermission(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
+        if not hasattr(view, request.method.lower()):
+            return True  # let DRF answer 405 for a verb the endpoint does not have
         action_roles = getattr(view, "action_roles", {}).get(getattr(view, "action", None))
         roles = action_roles if action_roles is not None else getattr(view, "write_roles", ())
         return user_has_role(request.user, *roles)
