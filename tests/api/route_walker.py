@@ -84,7 +84,10 @@ def check_viewset_is_scoped(
     name = viewset.cls.__name__
     detail_kwargs = {viewset.lookup_kwarg: obj.pk}
     if anonymous_too:
-        for actions, kwargs in ((viewset.list_actions, {}), (viewset.detail_actions, detail_kwargs)):
+        for actions, kwargs in (
+            (viewset.list_actions, {}),
+            (viewset.detail_actions, detail_kwargs),
+        ):
             if actions:
                 status = _call(viewset, actions, None, **kwargs).status_code
                 assert status in (401, 403), f"{name}: anonymous got {status}"

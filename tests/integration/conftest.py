@@ -1,0 +1,55 @@
+"""A real Celery worker process on Redis, against the test database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import redis_available, require
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def celery_queue(django_db_setup, django_db_blocker):
+    """Start `celery worker` on a private queue; yield the queue name."""
+    require(redis_available(), "Redis is not reachable")
+    require(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+            "the worker needs the PostgreSQL test database")
+    db = settings.DATABASES["default"]
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_CONN_MAX_AGE": "0",
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo",
+         "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"celery worker exited: {worker.stdout.read()}")
+        if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=1):
+            break
+    else:
+        worker.kill()
+        pytest.fail("celery worker did not answer within 60 s")
+    yield queue
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
