@@ -27,4 +27,8 @@ if [ ! -x /usr/bin/chromium ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# A CJK font, so that screenshots of Chinese pages are readable (tests pass without it).
+if ! fc-list 2>/dev/null | grep -qi -E "wqy|noto.*cjk"; then
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || true
+fi
 exit 0

@@ -113,10 +113,6 @@ class PageProblems:
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        # The browser's own /favicon.ico probe: base.html links no icon and no route serves
-        # one, so Chromium logs a 404. Not a page resource; everything else counts.
-        if url.endswith("/favicon.ico"):
-            return
         self.console_errors.append(f"{message.text} @ {url}")
 
     def _on_request_failed(self, request) -> None:
