@@ -2,6 +2,8 @@ import factory
 
 from accounts import services
 from accounts.models import Membership, OrgNode, Role, User
+from kehu.models import Retailer
+from kehu.pinyin import search_keys
 
 _node_codes = iter(range(1, 10**9))
 
@@ -33,3 +35,19 @@ def make_person(node: OrgNode, role: Role, username: str | None = None, **extra)
     user = UserFactory(**({"username": username} if username else {}), **extra)
     Membership.objects.create(user=user, node=node, role=role)
     return user
+
+
+_retailer_codes = iter(range(1, 10**9))
+
+
+def make_retailer(area: OrgNode, rep: User | None = None, **fields):
+    """A retailer card through the service (dedupe off: test data places shops freely)."""
+    number = next(_retailer_codes)
+    fields.setdefault("name", f"测试商店{number}")
+    fields.setdefault("business_type", Retailer.BusinessType.CONVENIENCE)
+    fields.setdefault("code", f"R{number:07d}")
+    return Retailer.objects.create(
+        company=area.company(), area=area, assigned_rep=rep,
+        search_keys=search_keys(fields["name"]),
+        **fields,
+    )

@@ -36,6 +36,10 @@ class ScopedModelSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerialize
     pass
 
 
+class ScopedSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
+    pass
+
+
 class RolePermission(permissions.BasePermission):
     """Reads need a login; writes need one of the viewset's `write_roles`."""
 

@@ -3,10 +3,21 @@
 Later apps add a maker for each model they route.
 """
 
+import datetime
+
 from accounts import services
 from accounts.models import AuditEvent, JobRun, Membership, OrgNode, User
+from kehu.models import (
+    KeyPerson,
+    MonthlyFact,
+    PersonalDataRead,
+    RelationshipCriterion,
+    RelationshipTick,
+    Retailer,
+    RetailerAssignment,
+)
 from tests.api.route_walker import object_maker
-from tests.factories import make_node
+from tests.factories import make_node, make_retailer
 
 
 @object_maker(OrgNode)
@@ -34,3 +45,43 @@ def _audit_event(p):
     return services.audit_record(
         actor=p.rep, node=p.org.area, obj=p.org.area, action="walk", to_state="x"
     )
+
+
+def _retailer_of(p):
+    return make_retailer(p.org.area, p.rep)
+
+
+@object_maker(Retailer)
+def _retailer(p):
+    return _retailer_of(p)
+
+
+@object_maker(KeyPerson)
+def _key_person(p):
+    return KeyPerson.objects.create(retailer=_retailer_of(p), role="owner", name="老板",
+                                    phone="13800138000")
+
+
+@object_maker(MonthlyFact)
+def _fact(p):
+    return MonthlyFact.objects.create(
+        retailer=_retailer_of(p), month=datetime.date(2026, 10, 1), purchase_amount=100,
+        purchase_quantity=1, collected_amount=100, order_success_rate=90, e_settlement_rate=50)
+
+
+@object_maker(RetailerAssignment)
+def _assignment(p):
+    return RetailerAssignment.objects.create(retailer=_retailer_of(p), to_rep=p.rep, by=p.manager)
+
+
+@object_maker(RelationshipTick)
+def _tick(p):
+    criterion = RelationshipCriterion.objects.get(code="l1_materials")
+    return RelationshipTick.objects.create(retailer=_retailer_of(p), criterion=criterion,
+                                           evidence="送过资料", ticked_by=p.rep)
+
+
+@object_maker(PersonalDataRead)
+def _read(p):
+    return PersonalDataRead.objects.create(reader=p.manager, key_person=_key_person(p),
+                                           purpose="walk")
