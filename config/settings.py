@@ -196,6 +196,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "role" field with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipRoleEnum": "accounts.models.Role",
+        "JobRunStatusEnum": "accounts.models.JobRun.Status",
+        "RetailerStatusEnum": "kehu.models.Retailer.Status",
+        "KeyPersonRoleEnum": "kehu.models.KeyPerson.PersonRole",
+        "RelationshipTickStatusEnum": "kehu.models.RelationshipTick.Status",
+    },
 }
 
 # Celery: JSON only, Asia/Shanghai, bounded task time. No REDIS_URL: tasks run in-process.
