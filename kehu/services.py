@@ -130,6 +130,8 @@ def retailer_create(
             user=actor, role=Role.REP).exists():
         retailer.assigned_rep = actor
     _check_rep(retailer.assigned_rep, area)
+    if Retailer.objects.filter(company=retailer.company, code=retailer.code).exists():
+        raise ValidationError({"code": _("This retailer code is already used.")})
     key_persons = [{**person, "phone": normalise_phone(person.get("phone", ""), field="phone")}
                    for person in (key_persons or [])]
     _guard_duplicates(retailer, [p["phone"] for p in key_persons], confirm_not_duplicate,
