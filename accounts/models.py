@@ -251,3 +251,28 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         target = f"{self.object_type}#{self.object_id}"
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {target}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a create sent with an `Idempotency-Key`, replayed on retries.
+
+    The unique (user, key) constraint decides who is first: a concurrent retry waits on
+    the index until the first request commits, then replays its stored response.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="+")
+    key = models.CharField(_("idempotency key"), max_length=100)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.JSONField(_("response body"), null=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["user", "key"],
+                                               name="idempotency_unique_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

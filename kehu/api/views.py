@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.base import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from accounts.idempotency import IdempotentCreateMixin, idempotent
 from accounts.models import Role
 from kehu import privacy, selectors, services
 from kehu.api import serializers as s
@@ -86,6 +87,7 @@ class RetailerViewSet(PersonalDataLogMixin, ScopedViewSetMixin, mixins.ListModel
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([s.retailer_list_row(row) for row in page])
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -153,7 +155,8 @@ class RetailerViewSet(PersonalDataLogMixin, ScopedViewSetMixin, mixins.ListModel
         return Response({"reassigned": moved})
 
 
-class KeyPersonViewSet(PersonalDataLogMixin, ScopedViewSetMixin, mixins.ListModelMixin,
+class KeyPersonViewSet(IdempotentCreateMixin, PersonalDataLogMixin, ScopedViewSetMixin,
+                       mixins.ListModelMixin,
                        mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
     queryset = KeyPerson.objects.select_related("retailer").order_by("id")
@@ -190,7 +193,7 @@ class KeyPersonViewSet(PersonalDataLogMixin, ScopedViewSetMixin, mixins.ListMode
         return Response(s.KeyPersonSerializer(person, context=self.get_serializer_context()).data)
 
 
-class RelationshipTickViewSet(ScopedViewSetMixin, mixins.ListModelMixin,
+class RelationshipTickViewSet(IdempotentCreateMixin, ScopedViewSetMixin, mixins.ListModelMixin,
                               mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                               viewsets.GenericViewSet):
     queryset = RelationshipTick.objects.select_related("criterion").order_by("id")
