@@ -51,7 +51,8 @@ def test_the_session_cookie_is_http_only(personas):
 
 @pytest.mark.parametrize("url", [
     "/admin/accounts/orgnode/", "/admin/accounts/user/", "/admin/accounts/membership/",
-    "/admin/accounts/jobrun/", "/admin/accounts/auditevent/",
+    "/admin/accounts/jobrun/", "/admin/accounts/auditevent/", "/admin/kehu/retailer/",
+    "/admin/kehu/keyperson/", "/admin/kehu/personaldataread/",
 ])
 def test_admin_pages_manage_users_nodes_and_memberships(personas, client, url):
     personas.admin.is_staff = personas.admin.is_superuser = True
