@@ -85,3 +85,58 @@ def _tick(p):
 def _read(p):
     return PersonalDataRead.objects.create(reader=p.manager, key_person=_key_person(p),
                                            purpose="walk")
+
+
+# expenses ---------------------------------------------------------------------------------
+from expenses.models import (  # noqa: E402
+    AdvanceAccount,
+    AdvanceEntry,
+    ClaimLine,
+    ExpenseStandard,
+    MonthlyStatement,
+    PreApproval,
+    SpotCheck,
+    SpotCheckItem,
+)
+from tests.expenses import factories as expense_factories  # noqa: E402
+
+
+@object_maker(ClaimLine)
+def _claim_line(p):
+    return expense_factories.make_line(p.rep, _retailer_of(p))
+
+
+@object_maker(PreApproval)
+def _pre_approval(p):
+    return expense_factories.make_pre_approval(p.rep, _retailer_of(p))
+
+
+@object_maker(MonthlyStatement)
+def _statement(p):
+    return expense_factories.make_statement(p.rep, p.org.area)
+
+
+@object_maker(ExpenseStandard)
+def _standard(p):
+    line = expense_factories.make_product_line(p.org.company)
+    return expense_factories.make_standard(p.org.office, line, p.finance)
+
+
+@object_maker(AdvanceAccount)
+def _advance_account(p):
+    return AdvanceAccount.objects.create(rep=p.rep, area=p.org.area)
+
+
+@object_maker(AdvanceEntry)
+def _advance_entry(p):
+    return expense_factories.make_payout(p)
+
+
+@object_maker(SpotCheck)
+def _spot_check(p):
+    return expense_factories.make_spot_check(p, [_retailer_of(p)])
+
+
+@object_maker(SpotCheckItem)
+def _spot_check_item(p):
+    return expense_factories.make_spot_check(p, [_retailer_of(p)]).items.get()
