@@ -140,3 +140,67 @@ def _spot_check(p):
 @object_maker(SpotCheckItem)
 def _spot_check_item(p):
     return expense_factories.make_spot_check(p, [_retailer_of(p)]).items.get()
+
+
+# visits -----------------------------------------------------------------------------------
+from tests.visits import factories as visit_factories  # noqa: E402
+from visits.models import (  # noqa: E402
+    DayRoute,
+    MissedVisit,
+    Photo,
+    PlanStop,
+    Problem,
+    Visit,
+    VisitPlan,
+    VisitTemplate,
+    VisitTemplateVersion,
+)
+
+_VISIT_DAY = datetime.date(2026, 10, 12)
+
+
+@object_maker(VisitPlan)
+def _visit_plan(p):
+    return visit_factories.make_plan(p.rep, p.org.area, _VISIT_DAY.replace(day=1),
+                                     stops=[(_VISIT_DAY, _retailer_of(p))])
+
+
+@object_maker(PlanStop)
+def _plan_stop(p):
+    return _visit_plan(p).stops.get()
+
+
+@object_maker(DayRoute)
+def _day_route(p):
+    return DayRoute.objects.create(rep=p.rep, area=p.org.area, date=_VISIT_DAY)
+
+
+@object_maker(Visit)
+def _visit(p):
+    return visit_factories.make_visit(p.rep, _retailer_of(p), _VISIT_DAY)
+
+
+@object_maker(Photo)
+def _photo(p):
+    return visit_factories.make_photo(_visit(p))
+
+
+@object_maker(Problem)
+def _problem(p):
+    return visit_factories.make_problem(_retailer_of(p), p.rep, due=_VISIT_DAY)
+
+
+@object_maker(MissedVisit)
+def _missed_visit(p):
+    return visit_factories.make_missed(p.rep, _retailer_of(p), _VISIT_DAY)
+
+
+@object_maker(VisitTemplate)
+def _visit_template(p):
+    # Placed at the office: seen by those above and below it, not by the sibling office.
+    return visit_factories.make_template(p.org.office, p.regional_manager)
+
+
+@object_maker(VisitTemplateVersion)
+def _visit_template_version(p):
+    return _visit_template(p).versions.get()

@@ -1,0 +1,213 @@
+"""Viewsets of visits, photos, problems and missed visits: what the phone sends."""
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.api.base import ScopedViewSetMixin
+from accounts.idempotency import idempotent
+from accounts.models import Role
+from kehu.models import Retailer
+from visits import services
+from visits.api import visit_serializers as s
+from visits.api.common import FIELD_WORKERS, created_or_replayed, device_sent_at, scoped_or_404
+from visits.api.serializers import DayQuerySerializer
+from visits.filters import MissedVisitFilterSet, ProblemFilterSet, VisitFilterSet
+from visits.models import MissedVisit, Photo, Problem, Visit
+from visits.selectors.visits import visit_preparation, with_overdue
+
+
+class VisitCursor(CursorPagination):
+    ordering = ("-started_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   viewsets.GenericViewSet):
+    """Visits: POST checks in, PATCH records the on-site form, `checkout` ends the visit.
+
+    Send a client-generated `client_id` and an `Idempotency-Key`; send the phone's
+    current time in the `X-Device-Time` header so its clock offset can be measured.
+    """
+
+    queryset = Visit.objects.select_related("retailer", "rep")
+    serializer_class = s.VisitSerializer
+    filterset_class = VisitFilterSet
+    pagination_class = VisitCursor
+    write_roles = FIELD_WORKERS
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        reused = Photo.objects.filter(visit=OuterRef("pk"), reused_from__isnull=False)
+        queryset = super().get_queryset().annotate(photo_reused=Exists(reused))
+        if self.action != "list":
+            queryset = queryset.prefetch_related("price_checks", "stock_lines", "photos")
+        return queryset
+
+    def get_serializer_class(self):
+        return s.VisitSerializer if self.action == "list" else s.VisitDetailSerializer
+
+    def _out(self, visit: Visit) -> dict:
+        return s.VisitDetailSerializer(self.get_queryset().get(pk=visit.pk),
+                                       context=self.get_serializer_context()).data
+
+    @extend_schema(request=s.CheckInSerializer, responses={201: s.VisitDetailSerializer})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        """Check in (on site with GPS; phone visits and care calls without)."""
+        serializer = s.CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        retailer = scoped_or_404(Retailer, request.user, data.pop("retailer"))
+        visit, created = services.visit_check_in(
+            actor=request.user, retailer=retailer, device_sent_at=device_sent_at(request),
+            **data)
+        self.ensure_in_scope(visit)
+        return created_or_replayed(self._out(visit), created)
+
+    @extend_schema(request=s.VisitFormSerializer, responses=s.VisitDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        serializer = s.VisitFormSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.visit_record(visit=self.get_object(), actor=request.user,
+                                      **serializer.validated_data)
+        return Response(self._out(visit))
+
+    @extend_schema(request=s.CheckOutSerializer, responses=s.VisitDetailSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def checkout(self, request, pk=None):
+        """Check out (time, GPS, duration), with the last of the form if any."""
+        serializer = s.CheckOutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.visit_check_out(visit=self.get_object(), actor=request.user,
+                                         device_sent_at=device_sent_at(request),
+                                         **serializer.validated_data)
+        return Response(self._out(visit))
+
+    @extend_schema(parameters=[DayQuerySerializer], responses={200: None})
+    @action(detail=False, methods=["get"], url_path=r"prepare/(?P<retailer>\d+)")
+    def prepare(self, request, retailer=None):
+        """Before the visit: card, last visit, open problems, objective, recent facts and
+        the form's steps."""
+        query = DayQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = query.validated_data.get("date") or timezone.localdate()
+        shop = scoped_or_404(Retailer, request.user, retailer)
+        return Response(s.preparation_data(visit_preparation(request.user, shop, day)))
+
+
+class PhotoViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   viewsets.GenericViewSet):
+    """Visit photos (multipart upload: client_id, visit, kind, image, taken_at)."""
+
+    queryset = Photo.objects.select_related("visit").order_by("visit_id", "uploaded_at", "id")
+    serializer_class = s.PhotoSerializer
+    filterset_fields = ["visit", "kind"]
+    write_roles = FIELD_WORKERS
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=s.PhotoUploadSerializer, responses={201: s.PhotoSerializer})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = s.PhotoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        visit = scoped_or_404(Visit, request.user, data["visit"])
+        photo, created = services.photo_add(
+            actor=request.user, visit=visit, client_id=data["client_id"], upload=data["image"],
+            kind=data["kind"], device_taken_at=data["taken_at"])
+        return created_or_replayed(
+            s.PhotoSerializer(photo, context=self.get_serializer_context()).data, created)
+
+
+class ProblemViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):
+    """Problems raised at retailers, with owner, due date and status; overdue marked."""
+
+    queryset = Problem.objects.select_related("retailer", "owner").order_by("due_date", "id")
+    serializer_class = s.ProblemSerializer
+    filterset_class = ProblemFilterSet
+    write_roles = (*FIELD_WORKERS, Role.CLERK)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return with_overdue(super().get_queryset(), timezone.localdate())
+
+    def _out(self, problem: Problem) -> dict:
+        return s.ProblemSerializer(self.get_queryset().get(pk=problem.pk)).data
+
+    @extend_schema(request=s.ProblemCreateSerializer, responses={201: s.ProblemSerializer})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = s.ProblemCreateSerializer(data=request.data,
+                                               context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        retailer = scoped_or_404(Retailer, request.user, data.pop("retailer"))
+        visit_id = data.pop("visit")
+        visit = scoped_or_404(Visit, request.user, visit_id) if visit_id else None
+        problem, created = services.problem_raise(actor=request.user, retailer=retailer,
+                                                  visit=visit, **data)
+        self.ensure_in_scope(problem)
+        return created_or_replayed(self._out(problem), created)
+
+    @extend_schema(request=s.ProblemUpdateSerializer, responses=s.ProblemSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        serializer = s.ProblemUpdateSerializer(data=request.data,
+                                               context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        problem = services.problem_update(problem=self.get_object(), actor=request.user,
+                                          **serializer.validated_data)
+        return Response(self._out(problem))
+
+    @extend_schema(request=s.SolveSerializer, responses=s.ProblemSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def solve(self, request, pk=None):
+        serializer = s.SolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit_id = serializer.validated_data["visit"]
+        visit = scoped_or_404(Visit, request.user, visit_id) if visit_id else None
+        problem = services.problem_solve(problem=self.get_object(), actor=request.user,
+                                         resolution=serializer.validated_data["resolution"],
+                                         visit=visit)
+        return Response(self._out(problem))
+
+
+class MissedVisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    """Reasons for planned visits not made on their day."""
+
+    queryset = MissedVisit.objects.select_related("retailer").order_by("-date", "id")
+    serializer_class = s.MissedVisitSerializer
+    filterset_class = MissedVisitFilterSet
+    write_roles = (Role.REP,)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=s.MissedVisitCreateSerializer,
+                   responses={201: s.MissedVisitSerializer})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = s.MissedVisitCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        retailer = scoped_or_404(Retailer, request.user, data.pop("retailer"))
+        missed, created = services.missed_visit_record(actor=request.user, retailer=retailer,
+                                                       **data)
+        return created_or_replayed(s.MissedVisitSerializer(missed).data, created)
+
+    @extend_schema(request=s.MissedVisitUpdateSerializer, responses=s.MissedVisitSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        serializer = s.MissedVisitUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        missed = services.missed_visit_update(missed=self.get_object(), actor=request.user,
+                                              **serializer.validated_data)
+        return Response(s.MissedVisitSerializer(missed).data)

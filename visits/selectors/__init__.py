@@ -1,0 +1,1 @@
+"""Reads for visits: scoped querysets, plan warnings, routes, preparation, team metrics."""

@@ -1,0 +1,75 @@
+"""Small reads every part of visits needs: the policy, the rep's area, which plan counts,
+which template applies."""
+
+from datetime import date
+
+from django.db.models import F
+
+from accounts.models import Membership, OrgNode, Role, User
+from accounts.scoping import memberships_of
+from kehu.models import Retailer
+from visits.models import VisitPlan, VisitPolicy, VisitTemplateVersion
+from visits.models.policy import ancestor_paths
+
+APPROVER_ROLES = (Role.OFFICE_MANAGER, Role.REGIONAL_MANAGER)
+TEMPLATE_ROLES = (Role.REGIONAL_MANAGER, Role.ADMIN)
+
+
+def company_of(node: OrgNode) -> OrgNode:
+    return OrgNode.objects.get(path=node.path[: OrgNode.steplen])
+
+
+def policy_for(company: OrgNode) -> VisitPolicy:
+    """The company's policy, or an unsaved one holding the defaults."""
+    return VisitPolicy.objects.filter(company=company).first() or VisitPolicy(company=company)
+
+
+def policy_for_node(node: OrgNode) -> VisitPolicy:
+    return policy_for(company_of(node))
+
+
+def rep_area(rep: User) -> OrgNode | None:
+    """The area where the person works as a rep (None: not a rep)."""
+    membership = (Membership.objects.filter(user=rep, role=Role.REP)
+                  .select_related("node").order_by("id").first())
+    return membership.node if membership else None
+
+
+def user_company(user: User) -> OrgNode | None:
+    memberships = memberships_of(user)
+    return company_of(memberships[0].node) if memberships else None
+
+
+def holds_role_over(user: User, node: OrgNode, roles) -> bool:
+    """True when the user holds one of `roles` at `node` or above it."""
+    if user.is_superuser:
+        return True
+    return any(m.role in roles and node.path.startswith(m.node.path)
+               for m in memberships_of(user))
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def counting_plan(rep_id: int, month: date) -> VisitPlan | None:
+    """The approved plan of a rep's month: the only one that counts for adherence."""
+    return VisitPlan.objects.filter(rep_id=rep_id, month=month_start(month),
+                                    status=VisitPlan.Status.APPROVED).first()
+
+
+def working_plan(rep_id: int, month: date) -> VisitPlan | None:
+    """The plan the rep works from: the approved one, else the version being prepared."""
+    return counting_plan(rep_id, month) or VisitPlan.objects.filter(
+        rep_id=rep_id, month=month_start(month), status__in=VisitPlan.OPEN).first()
+
+
+def template_version_for(retailer: Retailer) -> VisitTemplateVersion | None:
+    """The current version of the template for the retailer's business type defined at
+    the deepest node above its area (a region's template overrides the company's)."""
+    return (VisitTemplateVersion.objects
+            .filter(template__business_type=retailer.business_type,
+                    template__node__path__in=ancestor_paths(retailer.area.path))
+            .filter(number=F("template__current_version"))
+            .select_related("template")
+            .order_by("-template__node__depth").first())

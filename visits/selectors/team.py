@@ -1,0 +1,142 @@
+"""The manager's daily view: plan adherence, A-retailer coverage, overdue retailers.
+
+Everything is counted in SQL (conditional aggregates grouped by rep), scoped to what the
+reader may see: a manager gets their team, a rep themselves.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from accounts.models import Membership, Role, User
+from accounts.scoping import NOTHING, memberships_of
+from kehu.models import Retailer
+from visits.models import MissedVisit, PlanStop, Visit, VisitPlan, VisitPolicy
+
+REASONS = [choice for choice, _label in MissedVisit.Reason.choices]
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+    today: date
+
+
+def team_reps(user) -> QuerySet[User]:
+    """The reps the reader is responsible for (a rep: themselves)."""
+    condition = NOTHING
+    for m in memberships_of(user):
+        condition |= Q(user_id=user.pk) if m.role == Role.REP else Q(
+            node__path__startswith=m.node.path)
+    if user.is_superuser:
+        condition = Q()
+    reps = Membership.objects.filter(condition, role=Role.REP).values("user_id")
+    return User.objects.filter(pk__in=reps).order_by("name", "pk")
+
+
+def adherence_by_rep(user, period: Period) -> dict[int, dict]:
+    """Per rep: stops of approved plans in the period, done on their day (an on-site
+    visit that day), missed (past and not done) by reason, pending (today or later)."""
+    visited = Visit.objects.filter(rep_id=OuterRef("plan__rep_id"),
+                                   retailer_id=OuterRef("retailer_id"),
+                                   visit_date=OuterRef("date"), kind=Visit.Kind.ON_SITE)
+    reason = MissedVisit.objects.filter(rep_id=OuterRef("plan__rep_id"),
+                                        retailer_id=OuterRef("retailer_id"),
+                                        date=OuterRef("date")).values("reason")[:1]
+    stops = (PlanStop.objects
+             .filter(plan__in=VisitPlan.objects.for_user(user).filter(
+                 status=VisitPlan.Status.APPROVED),
+                 date__range=(period.first, period.last))
+             .annotate(done=Exists(visited), reason=Subquery(reason)))
+    missed = Q(done=False, date__lt=period.today)
+    counts = {f"missed_{r}": Count("pk", filter=missed & Q(reason=r)) for r in REASONS}
+    rows = stops.values("plan__rep_id").annotate(
+        planned=Count("pk"), done=Count("pk", filter=Q(done=True)),
+        missed=Count("pk", filter=missed),
+        pending=Count("pk", filter=Q(done=False, date__gte=period.today)),
+        missed_no_reason=Count("pk", filter=missed & Q(reason__isnull=True)), **counts)
+    return {row.pop("plan__rep_id"): row for row in rows}
+
+
+def visits_by_rep(user, period: Period) -> dict[int, dict]:
+    rows = (Visit.objects.for_user(user).filter(visit_date__range=(period.first, period.last))
+            .values("rep_id").annotate(visits=Count("pk"), on_site=Count(
+                "pk", filter=Q(kind=Visit.Kind.ON_SITE))))
+    return {row.pop("rep_id"): row for row in rows}
+
+
+def a_coverage_by_rep(user, period: Period) -> dict[int, dict]:
+    """Per assigned rep: active A retailers, and those visited on site in the period."""
+    visited = Visit.objects.filter(retailer_id=OuterRef("pk"), kind=Visit.Kind.ON_SITE,
+                                   visit_date__range=(period.first, period.last))
+    rows = (Retailer.objects.for_user(user)
+            .filter(status=Retailer.Status.ACTIVE, grade=Retailer.Grade.A)
+            .annotate(visited=Exists(visited)).values("assigned_rep_id")
+            .annotate(a_total=Count("pk"), a_visited=Count("pk", filter=Q(visited=True))))
+    return {row.pop("assigned_rep_id"): row for row in rows}
+
+
+def overdue_condition(policy: VisitPolicy, today: date) -> Q:
+    """Active retailers not visited on site within their grade's interval (never visited
+    counts as overdue); an ungraded retailer is C."""
+    def before(days: int) -> Q:
+        return Q(last_visit__last_on_site_date__lt=today - timedelta(days=days))
+
+    return Q(status=Retailer.Status.ACTIVE) & (
+        Q(last_visit__last_on_site_date__isnull=True)
+        | Q(grade="A") & before(policy.interval_days_a)
+        | Q(grade="B") & before(policy.interval_days_b)
+        | ~Q(grade__in=["A", "B"]) & before(policy.interval_days_c))
+
+
+def overdue_retailers(user, policy: VisitPolicy, today: date) -> QuerySet[Retailer]:
+    return (Retailer.objects.for_user(user).filter(overdue_condition(policy, today))
+            .select_related("assigned_rep")
+            .annotate(last_on_site=F("last_visit__last_on_site_date"))
+            .order_by(F("last_on_site").asc(nulls_first=True), "name", "pk"))
+
+
+def overdue_by_rep(user, policy: VisitPolicy, today: date) -> dict[int, int]:
+    rows = (Retailer.objects.for_user(user).filter(overdue_condition(policy, today))
+            .values("assigned_rep_id").annotate(n=Count("pk")))
+    return {row["assigned_rep_id"]: row["n"] for row in rows}
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def team_summary(user, policy: VisitPolicy, period: Period) -> dict:
+    """One row per rep of the reader's team, and the team's totals."""
+    adherence = adherence_by_rep(user, period)
+    visits = visits_by_rep(user, period)
+    coverage = a_coverage_by_rep(user, period)
+    overdue = overdue_by_rep(user, policy, period.today)
+    approved = set(VisitPlan.objects.for_user(user).filter(
+        status=VisitPlan.Status.APPROVED, month__lte=period.last,
+        month__gte=period.first.replace(day=1)).values_list("rep_id", flat=True))
+    empty = {"planned": 0, "done": 0, "missed": 0, "pending": 0, "missed_no_reason": 0,
+             **{f"missed_{r}": 0 for r in REASONS}}
+    rows = []
+    for rep in team_reps(user):
+        row = {"rep": rep.pk, "name": str(rep), "has_approved_plan": rep.pk in approved,
+               **empty, **adherence.get(rep.pk, {}),
+               **{"visits": 0, "on_site": 0, **visits.get(rep.pk, {})},
+               **{"a_total": 0, "a_visited": 0, **coverage.get(rep.pk, {})},
+               "overdue": overdue.get(rep.pk, 0)}
+        rows.append(_with_rates(row))
+    totals = {key: sum(r[key] for r in rows) for key in (
+        "planned", "done", "missed", "pending", "missed_no_reason", "visits", "on_site",
+        "a_total", "a_visited", "overdue", *(f"missed_{r}" for r in REASONS))}
+    return {"first": period.first, "last": period.last, "today": period.today,
+            "reps": rows, "totals": _with_rates(totals)}
+
+
+def _with_rates(row: dict) -> dict:
+    row["adherence_pct"] = _rate(row["done"], row["done"] + row["missed"])
+    row["a_coverage_pct"] = _rate(row["a_visited"], row["a_total"])
+    row["missed_by_reason"] = {r: row.pop(f"missed_{r}") for r in REASONS}
+    row["missed_by_reason"]["none"] = row.pop("missed_no_reason")
+    return row
