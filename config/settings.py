@@ -163,7 +163,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", "blob:", *env.list("CSP_IMG_HOSTS", default=[])],
+        "img-src": [SELF, "data:", "blob:", *env.list("CSP_IMG_HOSTS", default=[
+            "https://tile.openstreetmap.org", "https://*.tile.openstreetmap.org"])],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],
