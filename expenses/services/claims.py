@@ -75,12 +75,25 @@ def _check_month_open(rep: User, month: date, field: str = "spent_on") -> None:
             "longer change.") % {"month": f"{month:%Y-%m}"}})
 
 
+def _check_month_still_fileable(month: date, today: date) -> None:
+    """A month whose statement can no longer be filed (review deadline passed) takes no
+    new lines."""
+    if month >= workdays.month_start(today):
+        return
+    review_due = workdays.statement_deadlines(month, field="spent_on").review_due
+    if today > review_due:
+        raise ValidationError({"spent_on": _(
+            "The statement for %(month)s could be filed until %(date)s: spends of that month "
+            "can no longer be claimed.") % {"month": f"{month:%Y-%m}", "date": review_due}})
+
+
 def _validate_and_save(line: ClaimLine, today: date) -> ClaimLine:
     line.amount = check_money(line.amount)
     line.month = workdays.month_start(line.spent_on)
     errors = _line_errors(line, today)
     if errors:
         raise ValidationError(errors)
+    _check_month_still_fileable(line.month, today)
     lock_rep_account(line.rep)
     _check_month_open(line.rep, line.month)
     line.full_clean()

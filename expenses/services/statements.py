@@ -163,7 +163,11 @@ def statement_submit(*, rep: User, month: date, today: date | None = None) -> Mo
 
 def statement_resubmit(*, statement: MonthlyStatement, rep: User,
                        today: date | None = None) -> MonthlyStatement:
-    """The rep files a returned statement again, regenerated; the chain restarts."""
+    """The rep files a returned statement again, regenerated; the chain restarts.
+
+    Past the review deadline it is voided instead (when called under an Idempotency-Key the
+    refused request is rolled back whole, and the nightly sweep voids it).
+    """
     today = today or workdays.today()
     with transaction.atomic():
         lock_rep_account(statement.rep)

@@ -156,7 +156,9 @@ def test_a_rep_edits_and_deletes_an_open_line(filed, shop, media,
     assert not ClaimLine.objects.exists() and stored_files(media) == []
 
 
-def test_lines_of_a_submitted_month_are_frozen_until_it_is_returned(filed, shop, personas):
+def test_lines_of_a_submitted_month_are_frozen_until_it_is_returned(filed, shop, personas,
+                                                                    clock):
+    clock(date(2026, 9, 3))  # August's statement is in review until 10 September
     line = f.make_line(personas.rep, shop.r1, spent_on=date(2026, 8, 10))
     statement = f.make_statement(personas.rep, personas.org.area, date(2026, 8, 1))
     new = filed.post(URL, body(shop, spent_on="2026-08-20"), format="multipart")
@@ -178,3 +180,15 @@ def test_receipts_and_lines_of_other_offices_are_404(filed, shop, personas, clie
     colleague = client_for(personas.rep2)
     assert colleague.get(created["receipt_url"]).status_code == 404
     assert client_for(personas.manager).get(created["receipt_url"]).status_code == 200
+
+
+def test_spends_of_a_month_that_can_no_longer_be_filed_are_refused(filed, shop, clock):
+    clock(date(2026, 10, 17))  # September's review deadline was Fri 16 October
+    late = filed.post(URL, body(shop, spent_on="2026-09-30"), format="multipart")
+    assert late.status_code == 400 and "spent_on" in late.data
+    assert filed.post(URL, body(shop, spent_on="2026-10-01"),
+                      format="multipart").status_code == 201
+    clock(date(2027, 1, 5))  # December's deadlines lie in 2027, not entered yet
+    uncovered = filed.post(URL, body(shop, spent_on="2026-12-30"), format="multipart")
+    assert uncovered.status_code == 400 and "2027" in uncovered.data["spent_on"][0]
+    assert ClaimLine.objects.count() == 1
