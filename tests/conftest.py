@@ -126,3 +126,23 @@ def client_for():
         return client
 
     return make
+
+
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction")
+                                     or (marker.args and marker.args[0])))
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return transactional or bool(fixtures & {"transactional_db", "live_server"})
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests that flush the database (transactional: browser, worker) run last.
+
+    A flush also removes the rows data migrations seeded (relationship criteria, the
+    working-day calendar), so every ordinary test must run before the first flush.
+    Runs after every other reordering (pytest-playwright's browser parametrisation
+    regroups tests).
+    """
+    items.sort(key=_flushes_the_database)
