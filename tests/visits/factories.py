@@ -18,6 +18,7 @@ from visits.models import (
     VisitTemplate,
     VisitTemplateVersion,
 )
+from visits.services.visits import _note_last_visit as note_last_visit
 
 
 def make_plan(rep, area, month: date, *, stops=(), status=VisitPlan.Status.APPROVED,
@@ -41,11 +42,13 @@ def make_visit(rep, retailer, day: date, *, kind=Visit.Kind.ON_SITE, hour: int =
                completed: bool = True, **fields) -> Visit:
     start = at(day, hour)
     end = at(day, hour, 30) if completed else None
-    return Visit.objects.create(
+    visit = Visit.objects.create(
         client_id=uuid.uuid4(), rep=rep, retailer=retailer, kind=kind, visit_date=day,
         started_at=start, device_started_at=start, received_at=start, ended_at=end,
         device_ended_at=end, duration_s=1800 if completed else None,
         status=Visit.Status.COMPLETED if completed else Visit.Status.IN_PROGRESS, **fields)
+    note_last_visit(retailer_id=retailer.pk, day=day, on_site=kind == Visit.Kind.ON_SITE)
+    return visit
 
 
 def jpeg_bytes(color=(200, 30, 30), size=(64, 48), fmt="JPEG", exif_time: str | None = None,

@@ -49,14 +49,14 @@ def adherence_by_rep(user, period: Period) -> dict[int, dict]:
              .filter(plan__in=VisitPlan.objects.for_user(user).filter(
                  status=VisitPlan.Status.APPROVED),
                  date__range=(period.first, period.last))
-             .annotate(done=Exists(visited), reason=Subquery(reason)))
-    missed = Q(done=False, date__lt=period.today)
-    counts = {f"missed_{r}": Count("pk", filter=missed & Q(reason=r)) for r in REASONS}
+             .annotate(was_done=Exists(visited), miss_reason=Subquery(reason)))
+    missed = Q(was_done=False, date__lt=period.today)
+    counts = {f"missed_{r}": Count("pk", filter=missed & Q(miss_reason=r)) for r in REASONS}
     rows = stops.values("plan__rep_id").annotate(
-        planned=Count("pk"), done=Count("pk", filter=Q(done=True)),
+        planned=Count("pk"), done=Count("pk", filter=Q(was_done=True)),
         missed=Count("pk", filter=missed),
-        pending=Count("pk", filter=Q(done=False, date__gte=period.today)),
-        missed_no_reason=Count("pk", filter=missed & Q(reason__isnull=True)), **counts)
+        pending=Count("pk", filter=Q(was_done=False, date__gte=period.today)),
+        missed_no_reason=Count("pk", filter=missed & Q(miss_reason__isnull=True)), **counts)
     return {row.pop("plan__rep_id"): row for row in rows}
 
 
@@ -73,8 +73,8 @@ def a_coverage_by_rep(user, period: Period) -> dict[int, dict]:
                                    visit_date__range=(period.first, period.last))
     rows = (Retailer.objects.for_user(user)
             .filter(status=Retailer.Status.ACTIVE, grade=Retailer.Grade.A)
-            .annotate(visited=Exists(visited)).values("assigned_rep_id")
-            .annotate(a_total=Count("pk"), a_visited=Count("pk", filter=Q(visited=True))))
+            .annotate(was_visited=Exists(visited)).values("assigned_rep_id")
+            .annotate(a_total=Count("pk"), a_visited=Count("pk", filter=Q(was_visited=True))))
     return {row.pop("assigned_rep_id"): row for row in rows}
 
 
@@ -126,12 +126,12 @@ def team_summary(user, policy: VisitPolicy, period: Period) -> dict:
                **{"visits": 0, "on_site": 0, **visits.get(rep.pk, {})},
                **{"a_total": 0, "a_visited": 0, **coverage.get(rep.pk, {})},
                "overdue": overdue.get(rep.pk, 0)}
-        rows.append(_with_rates(row))
+        rows.append(row)
     totals = {key: sum(r[key] for r in rows) for key in (
         "planned", "done", "missed", "pending", "missed_no_reason", "visits", "on_site",
         "a_total", "a_visited", "overdue", *(f"missed_{r}" for r in REASONS))}
     return {"first": period.first, "last": period.last, "today": period.today,
-            "reps": rows, "totals": _with_rates(totals)}
+            "reps": [_with_rates(row) for row in rows], "totals": _with_rates(totals)}
 
 
 def _with_rates(row: dict) -> dict:

@@ -40,7 +40,8 @@ def _today(today: date | None) -> date:
 
 
 def _locked(plan: VisitPlan) -> VisitPlan:
-    return VisitPlan.objects.select_for_update().select_related("area", "rep").get(pk=plan.pk)
+    return (VisitPlan.objects.select_for_update(of=("self",)).select_related("area", "rep")
+            .get(pk=plan.pk))
 
 
 def _retailer_candidates(rep: User) -> list[Candidate]:

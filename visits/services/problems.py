@@ -67,7 +67,7 @@ def problem_raise(
 
 
 def _locked(problem: Problem) -> Problem:
-    return Problem.objects.select_for_update().select_related("retailer__area").get(
+    return Problem.objects.select_for_update(of=("self",)).select_related("retailer__area").get(
         pk=problem.pk)
 
 

@@ -55,7 +55,7 @@ def _add_version(template: VisitTemplate, steps: list, actor: User) -> VisitTemp
 def template_revise(*, template: VisitTemplate, actor: User, steps: list | None = None,
                     name: str | None = None) -> VisitTemplate:
     """New steps make a new version; visits already made keep theirs."""
-    template = VisitTemplate.objects.select_for_update().select_related("node").get(
+    template = VisitTemplate.objects.select_for_update(of=("self",)).select_related("node").get(
         pk=template.pk)
     _guard_template_node(template.node, actor)
     if name is not None:

@@ -151,8 +151,8 @@ def _place_check_in(visit: Visit, retailer: Retailer, policy, latitude, longitud
 
 
 def _locked_own(visit: Visit, actor: User) -> Visit:
-    visit = Visit.objects.select_for_update().select_related("retailer__area",
-                                                             "template_version").get(pk=visit.pk)
+    visit = (Visit.objects.select_for_update(of=("self",))
+             .select_related("retailer__area", "template_version").get(pk=visit.pk))
     if visit.rep_id != actor.pk:
         raise ValidationError({"non_field_errors": [
             _("Only the rep who made the visit records it.")]})
