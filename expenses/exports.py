@@ -151,7 +151,7 @@ def _heading(sheet: SheetBuilder, title: str, statement: MonthlyStatement) -> No
                  (_("Month"), f"{statement.month:%Y-%m}"), (_("Rep"), str(statement.rep))])
     sheet.facts([(_("Status"), statement.get_status_display()),
                  (_("Submitted"), timezone.localtime(statement.submitted_at)
-                  .strftime("%Y-%m-%d %H:%M")),
+                  .strftime("%Y-%m-%d %H:%M") if statement.submitted_at else ""),
                  (_("Late"), _("yes") if statement.late else _("no"))])
 
 

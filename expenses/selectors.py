@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -236,7 +236,7 @@ def _rows(lines, facts, results) -> list[RowDraft]:
             retailer_name=fact["retailer__name"], purchase_amount=fact["purchase_amount"],
             purchase_quantity=fact["purchase_quantity"],
             collected_amount=fact["collected_amount"],
-            collection_rate=collection.quantize(RATE_STEP))
+            collection_rate=collection.quantize(RATE_STEP, rounding=ROUND_HALF_UP))
     for line in lines:
         row = rows.get(line.retailer_id)
         if row is None:

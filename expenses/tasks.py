@@ -9,3 +9,17 @@ from expenses import services
 def void_overdue_statements() -> int:
     """Nightly: void statements whose review deadline passed with a step missing."""
     return services.statements_void_overdue()
+
+
+@shared_task(name="expenses.generate_statements")
+def generate_statements(company_id: int, month: str) -> dict | None:
+    """On the 1st: every rep's draft statement of the month just ended (idempotent)."""
+    from datetime import date
+
+    from accounts.models import OrgNode
+    from expenses.generation import statements_generate
+
+    company = OrgNode.objects.filter(pk=company_id).first()
+    if company is None:
+        return None
+    return statements_generate(company=company, month=date.fromisoformat(month))

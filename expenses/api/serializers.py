@@ -93,7 +93,7 @@ class ClaimLineSerializer(ScopedModelSerializer):
     def get_locked(self, line) -> bool:
         """Whether the line's month is submitted (the line can no longer change)."""
         return bool(line.statement_id and line.statement.status
-                    != MonthlyStatement.Status.RETURNED)
+                    not in MonthlyStatement.EDITABLE)
 
 
 class ClaimLineWriteSerializer(ScopedSerializer):

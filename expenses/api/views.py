@@ -15,7 +15,7 @@ from accounts.api.serializers import AuditEventSerializer
 from accounts.idempotency import idempotent
 from accounts.models import AuditEvent, OrgNode, Role
 from accounts.selectors import primary_placement, user_has_role
-from expenses import exports, selectors, services, workdays
+from expenses import exports, generation, selectors, services, workdays
 from expenses.api import serializers as s
 from expenses.filters import (
     AdvanceEntryFilterSet,
@@ -36,6 +36,7 @@ from expenses.models import (
     SpotCheckItem,
 )
 from expenses.receipts import content_type
+from expenses.services.common import holds_role_above
 
 MANAGERS = (Role.OFFICE_MANAGER, Role.REGIONAL_MANAGER)
 REVIEWERS = (Role.CLERK, *MANAGERS, Role.FINANCE)
@@ -194,6 +195,7 @@ class StatementViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     action_roles = {
         "clerk_check": (Role.CLERK,), "manager_approve": MANAGERS,
         "finance_approve": FINANCE, "return_statement": REVIEWERS, "payout": FINANCE,
+        "generate": SETTERS,
     }
 
     def get_queryset(self):
@@ -250,6 +252,22 @@ class StatementViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
                     row.pre_approval.amount), "claimed_amount": str(row.claimed_amount),
                 "payable_amount": str(row.payable_amount)} for row in draft.new_customer_rows],
         })
+
+    @extend_schema(request=s.StatementSubmitSerializer, responses={200: None})
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def generate(self, request):
+        """Generate (or refresh) every rep's draft statement of a month in the company."""
+        serializer = s.StatementSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        company = user_company(request.user)
+        if not holds_role_above(request.user, SETTERS, company):
+            raise exceptions.PermissionDenied(_("Only finance or an administrator of the "
+                                                "company generates statements."))
+        counts = generation.statements_generate(
+            company=company, month=serializer.validated_data["month"],
+            started_by=request.user)
+        return Response(counts)
 
     def _transition(self, request, function, **kwargs):
         statement = function(statement=self.get_object(), **kwargs)

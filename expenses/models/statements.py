@@ -17,12 +17,15 @@ RATE = {"max_digits": 7, "decimal_places": 4}
 class MonthlyStatement(ConcurrentTransitionMixin, models.Model):
     """One rep's statement for one month, generated from the month's lines and facts.
 
+    A draft is generated for every rep at the start of the month (set-based, see
+    `expenses.generation`) for the rep to review; submitting regenerates and freezes it.
     Review chain: clerk → office manager → finance, each a different person who is not the
     rep, all by the 8th working day of the next month; a statement missing a step then is
     void. Payout (as an advance) from the 9th working day.
     """
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft (generated, not submitted)")
         SUBMITTED = "submitted", _("Submitted")
         CLERK_CHECKED = "clerk_checked", _("Checked by the clerk")
         MANAGER_APPROVED = "manager_approved", _("Approved by the manager")
@@ -31,7 +34,10 @@ class MonthlyStatement(ConcurrentTransitionMixin, models.Model):
         RETURNED = "returned", _("Returned to the rep")
         VOID = "void", _("Void")
 
-    OPEN = (Status.SUBMITTED, Status.CLERK_CHECKED, Status.MANAGER_APPROVED, Status.RETURNED)
+    OPEN = (Status.DRAFT, Status.SUBMITTED, Status.CLERK_CHECKED, Status.MANAGER_APPROVED,
+            Status.RETURNED)
+    # The rep may still change the month's lines.
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
     SIGNED = (Status.APPROVED, Status.PAID)
 
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("rep"),
@@ -40,11 +46,11 @@ class MonthlyStatement(ConcurrentTransitionMixin, models.Model):
                              related_name="+")
     month = models.DateField(_("month"))
     status = FSMField(_("status"), max_length=20, choices=Status.choices,
-                      default=Status.SUBMITTED)
+                      default=Status.DRAFT)
     submit_due = models.DateField(_("submit by"))
     review_due = models.DateField(_("review by"))
     payout_from = models.DateField(_("payout from"))
-    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     late = models.BooleanField(_("submitted late"), default=False)
     submissions = models.PositiveSmallIntegerField(_("submissions"), default=1)
 
@@ -117,6 +123,10 @@ class MonthlyStatement(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep} {self.month:%Y-%m} {self.get_status_display()}"
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self, *, at, late: bool) -> None:
+        self.submitted_at, self.late = at, late
 
     @transition(field=status, source=Status.RETURNED, target=Status.SUBMITTED)
     def resubmit(self, *, at) -> None:

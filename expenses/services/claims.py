@@ -69,7 +69,7 @@ def _pre_approval_errors(line: ClaimLine) -> dict:
 def _check_month_open(rep: User, month: date, field: str = "spent_on") -> None:
     """Lines of a month whose statement is submitted (and not returned) are frozen."""
     statement = MonthlyStatement.objects.filter(rep=rep, month=month).first()
-    if statement and statement.status != MonthlyStatement.Status.RETURNED:
+    if statement and statement.status not in MonthlyStatement.EDITABLE:
         raise ValidationError({field: _(
             "The statement for %(month)s is already submitted: lines of that month can no "
             "longer change.") % {"month": f"{month:%Y-%m}"}})

@@ -72,6 +72,9 @@ def _audit(statement, actor, action, before, reason="") -> None:
 
 
 def _overdue_reason(statement: MonthlyStatement) -> str:
+    if statement.status == Status.DRAFT:
+        return _("The statement was not submitted by the review deadline %(date)s: it is "
+                 "void.") % {"date": statement.review_due}
     missing = [str(step.label) for step in STEPS if getattr(statement, step.signed_by) is None]
     return _("The review deadline %(date)s passed with %(missing)s missing: the statement "
              "is void.") % {"date": statement.review_due, "missing": "、".join(missing)}
@@ -88,13 +91,13 @@ def _void_if_overdue(statement: MonthlyStatement, today: date) -> bool:
     return True
 
 
-def _write_snapshot(statement: MonthlyStatement, draft: selectors.StatementDraft) -> None:
-    """Replace the statement's rows with the draft's and freeze the month's lines."""
+def write_rows(statement: MonthlyStatement, draft: selectors.StatementDraft) -> None:
+    """Replace the statement's rows, new-customer rows and totals with the draft's (the
+    caller saves the statement)."""
     statement.rows.all().delete()
     statement.new_customer_rows.all().delete()
     StatementRow.objects.bulk_create([
-        StatementRow(statement=statement, **{k: v for k, v in vars(row).items()})
-        for row in draft.rows])
+        StatementRow(statement=statement, **vars(row)) for row in draft.rows])
     NewCustomerRow.objects.bulk_create([
         NewCustomerRow(
             statement=statement, pre_approval=row.pre_approval,
@@ -107,13 +110,18 @@ def _write_snapshot(statement: MonthlyStatement, draft: selectors.StatementDraft
             approved_amount=row.pre_approval.amount, claimed_amount=row.claimed_amount,
             payable_amount=row.payable_amount)
         for row in draft.new_customer_rows])
+    for name, value in draft.totals.items():
+        setattr(statement, name, value)
+
+
+def _write_snapshot(statement: MonthlyStatement, draft: selectors.StatementDraft) -> None:
+    """Write the rows and freeze the month's lines with their payable amounts."""
+    write_rows(statement, draft)
     lines = list(ClaimLine.objects.filter(rep=statement.rep, month=statement.month))
     for line in lines:
         line.statement = statement
         line.payable_amount = draft.line_payables[line.pk].payable
     ClaimLine.objects.bulk_update(lines, ["statement", "payable_amount"])
-    for name, value in draft.totals.items():
-        setattr(statement, name, value)
 
 
 def _check_month(month: date, today: date) -> workdays.Deadlines:
@@ -131,8 +139,9 @@ def _check_month(month: date, today: date) -> workdays.Deadlines:
 def statement_submit(*, rep: User, month: date, today: date | None = None) -> MonthlyStatement:
     """File `rep`'s statement for `month`, generated from the month's lines and facts.
 
-    Late (after the 3rd working day of the next month) is flagged, not refused; a second
-    statement for the same month is refused.
+    The month's draft (if the batch generated one) is regenerated and submitted. Late (after
+    the 3rd working day of the next month) is flagged, not refused; a second statement for
+    the same month is refused.
     """
     today = today or workdays.today()
     month = workdays.month_start(month)
@@ -142,22 +151,26 @@ def statement_submit(*, rep: User, month: date, today: date | None = None) -> Mo
                                             "submitted.") % {"month": f"{month:%Y-%m}"}})
     with transaction.atomic():
         lock_rep_account(rep, area)
-        if MonthlyStatement.objects.filter(rep=rep, month=month).exists():
+        statement = (MonthlyStatement.objects.select_for_update()
+                     .filter(rep=rep, month=month).first())
+        if statement is not None and statement.status != Status.DRAFT:
             raise duplicate
-        statement = MonthlyStatement(
-            rep=rep, area=area, month=month, submit_due=deadlines.submit_due,
-            review_due=deadlines.review_due, payout_from=deadlines.payout_from,
-            submitted_at=timezone.now(), late=today > deadlines.submit_due)
-        try:
-            with transaction.atomic():
-                statement.save()
-        except IntegrityError as exc:
-            raise duplicate from exc
+        late = today > deadlines.submit_due
+        before = "" if statement is None else statement.status
+        if statement is None:
+            statement = MonthlyStatement(
+                rep=rep, area=area, month=month, submit_due=deadlines.submit_due,
+                review_due=deadlines.review_due, payout_from=deadlines.payout_from)
+            try:
+                with transaction.atomic():
+                    statement.save()
+            except IntegrityError as exc:
+                raise duplicate from exc
+        statement.submit(at=timezone.now(), late=late)
         _write_snapshot(statement, selectors.statement_draft(rep, month))
         statement.save()
-        _audit(statement, rep, "submit", "",
-               _("late: due %(date)s") % {"date": deadlines.submit_due} if statement.late
-               else "")
+        _audit(statement, rep, "submit", before,
+               _("late: due %(date)s") % {"date": deadlines.submit_due} if late else "")
     return statement
 
 
