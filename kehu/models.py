@@ -354,3 +354,58 @@ class RelationshipTick(models.Model):
 # Which roles see key persons' personal data unmasked. The assigned rep always does;
 # everyone else's unmasked reads are logged (see kehu.privacy).
 PERSONAL_DATA_ROLES = frozenset({Role.OFFICE_MANAGER})
+
+
+class ImportBatch(models.Model):
+    """One uploaded Excel file and what became of it: imported whole, or refused with
+    every bad row listed (nothing written). Progress lives on its JobRun."""
+
+    class Kind(models.TextChoices):
+        FACTS = "facts", _("Monthly business facts")
+        RETAILERS = "retailers", _("Retailers")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        INVALID = "invalid", _("Refused: the file has errors")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.QUEUED)
+    company = models.ForeignKey(OrgNode, verbose_name=_("company"), on_delete=models.PROTECT,
+                                related_name="+")
+    # The importer's node: who else may see the batch (and its rows' scope).
+    scope = models.ForeignKey(OrgNode, verbose_name=_("scope"), on_delete=models.PROTECT,
+                              related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to="kehu/imports/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    # The first errors as [{row, column, message}]; all of them are in the error report.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_report = models.FileField(_("error report"), upload_to="kehu/import-errors/%Y/%m/",
+                                    max_length=255, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    job_run = models.OneToOneField("accounts.JobRun", verbose_name=_("job run"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path_lookup = "scope__path"
+    scope_owner_lookup = "created_by_id"
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name} ({self.get_status_display()})"
