@@ -3,6 +3,7 @@ from datetime import date, time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from accounts.models import AuditEvent, Membership, Role
 from tests.visits.factories import make_plan
@@ -135,7 +136,7 @@ def test_nobody_approves_their_own_plan(personas, shops):
     services.plan_submit(plan=plan, actor=boss)
     with pytest.raises(ValidationError) as error:
         services.plan_approve(plan=plan, actor=boss)
-    assert "own" in str(error.value)
+    assert error.value.message_dict["plan"] == [gettext("Nobody approves their own plan.")]
     assert VisitPlan.objects.get(pk=plan.pk).status == VisitPlan.Status.SUBMITTED
 
 

@@ -1,12 +1,14 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from tests.visits.factories import PHARMACY_STEPS
 from visits.template_schema import DEFAULT_STEPS, guide_prices, validate_answers, validate_steps
 
 
 def refused(steps) -> str:
-    with pytest.raises(ValidationError) as error:
+    """The (English) message refusing the steps: it names the step at fault."""
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         validate_steps(steps)
     return error.value.message_dict["steps"][0]
 

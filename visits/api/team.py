@@ -24,8 +24,11 @@ class TeamQuerySerializer(serializers.Serializer):
 
 
 def _policy(request) -> VisitPolicy:
-    company = user_company(request.user)
-    return policy_for(company) if company else VisitPolicy()
+    """The reader's company policy, read once per request."""
+    if not hasattr(request, "_visit_policy"):
+        company = user_company(request.user)
+        request._visit_policy = policy_for(company) if company else VisitPolicy()
+    return request._visit_policy
 
 
 def _period(query: dict, today: date) -> Period:

@@ -79,12 +79,13 @@ def _guard_gps(kind: str, latitude, longitude) -> None:
         raise ValidationError({"latitude": _("Send both latitude and longitude, or neither.")})
 
 
-def _guard_one_open_visit(actor: User, kind: str) -> None:
+def _guard_one_open_visit(actor: User, kind: str, client_id: UUID) -> None:
     if kind != Kind.ON_SITE:
         return
-    open_visit = Visit.objects.filter(rep=actor, kind=Kind.ON_SITE,
-                                      status=Visit.Status.IN_PROGRESS).select_related(
-        "retailer").first()
+    # A twin of this very request that committed a moment ago is not "another" visit.
+    open_visit = (Visit.objects.filter(rep=actor, kind=Kind.ON_SITE,
+                                       status=Visit.Status.IN_PROGRESS)
+                  .exclude(client_id=client_id).select_related("retailer").first())
     if open_visit is not None:
         raise ValidationError({"non_field_errors": [
             _("Check out of %(retailer)s first.") % {"retailer": open_visit.retailer.name}]})
@@ -108,7 +109,7 @@ def visit_check_in(
     if retailer.status == Retailer.Status.CLOSED:
         raise ValidationError({"retailer": _("This retailer is closed.")})
     _guard_gps(kind, latitude, longitude)
-    _guard_one_open_visit(actor, kind)
+    _guard_one_open_visit(actor, kind, client_id)
     now = now or timezone.now()
     policy = policy_for_node(retailer.area)
     device, started, offset = _clock(device_time=device_time, device_sent_at=device_sent_at,
@@ -278,7 +279,11 @@ def photo_add(*, actor: User, visit: Visit, client_id: UUID, upload, kind: str =
 
 @transaction.atomic
 def _photo_save(*, actor, visit, client_id, kind, processed, device_taken_at):
-    if Photo.objects.filter(visit=visit, sha256=processed.sha256).exists():
+    same = Photo.objects.filter(visit=visit, sha256=processed.sha256).first() or \
+        _existing(Photo, client_id, visit_id=visit.pk)
+    if same is not None:
+        if same.client_id == client_id:  # a twin of this request got in first
+            return same, False
         raise ValidationError({"image": _("This photo is already on this visit.")})
     taken_at, source = processed.taken_at, Photo.TakenAtSource.EXIF
     if taken_at is None:
