@@ -12,6 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env, secret_key
+from config.schema import ModelChoiceEnumNames
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -197,14 +198,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Several models have a "status" or "role" field with different choices.
-    "ENUM_NAME_OVERRIDES": {
-        "MembershipRoleEnum": "accounts.models.Role",
-        "JobRunStatusEnum": "accounts.models.JobRun.Status",
-        "RetailerStatusEnum": "kehu.models.Retailer.Status",
-        "KeyPersonRoleEnum": "kehu.models.KeyPerson.PersonRole",
-        "RelationshipTickStatusEnum": "kehu.models.RelationshipTick.Status",
-    },
+    # Several models have a "status", "kind" or "role" field with different choices.
+    "ENUM_NAME_OVERRIDES": ModelChoiceEnumNames(),
 }
 
 # Celery: JSON only, Asia/Shanghai, bounded task time. No REDIS_URL: tasks run in-process.

@@ -116,7 +116,10 @@ class PageProblems:
         self.console_errors.append(f"{message.text} @ {url}")
 
     def _on_request_failed(self, request) -> None:
-        if "/static/" in request.url:
+        # ERR_ABORTED is the browser cancelling a load because the page navigated away
+        # (a click that leaves the page while the favicon loads): not a missing file.
+        # Missing files show up as HTTP errors in _on_response.
+        if "/static/" in request.url and "ERR_ABORTED" not in (request.failure or ""):
             self.failed_requests.append(f"{request.url}: {request.failure}")
 
     def _on_response(self, response) -> None:
