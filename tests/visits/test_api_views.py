@@ -2,9 +2,11 @@
 
 from datetime import date, time, timedelta
 
+import pytest
 from django.utils import timezone
 
-from tests.visits.factories import PHARMACY_STEPS, make_plan, make_visit
+from kehu.models import Retailer
+from tests.visits.factories import PHARMACY_STEPS, make_plan, make_template, make_visit
 from visits.models import DayRoute, PlanStop, VisitPlan, VisitTemplate
 
 PLANS = "/api/visits/plans/"
@@ -220,3 +222,34 @@ def test_the_policy_is_read_by_everyone_and_changed_by_a_regional_manager(person
     bad = client_for(personas.admin).patch("/api/visits/policy/", {"interval_days_a": 0},
                                            format="json")
     assert bad.status_code == 400 and "interval_days_a" in bad.data
+
+
+def count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/api/visits/plans/", "/api/visits/plan-stops/",
+                                 "/api/visits/day-routes/", "/api/visits/templates/",
+                                 "/api/visits/template-versions/"])
+def test_list_queries_do_not_grow_with_the_rows(personas, shops, client_for, url):
+    client, made = client_for(personas.manager), [0]
+
+    def add_rows(count: int) -> None:
+        for _ in range(count):
+            made[0] += 1
+            month = date(2026, made[0], 1)
+            make_plan(personas.rep, personas.org.area, month,
+                      stops=[(month, shops.a), (month.replace(day=2), shops.b)])
+            DayRoute.objects.create(rep=personas.rep, area=personas.org.area, date=month)
+            make_template(personas.org.office, personas.admin,
+                          business_type=Retailer.BusinessType.values[made[0]])
+
+    add_rows(2)
+    few = count_queries(client, url)
+    add_rows(4)
+    assert count_queries(client, url) == few

@@ -4,6 +4,7 @@ visits; and the preparation view."""
 import uuid
 from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -12,7 +13,14 @@ from accounts.models import IdempotencyRecord
 from kehu.models import MonthlyFact
 from tests.factories import make_retailer
 from tests.visits.conftest import CORNER, NORTH_250M
-from tests.visits.factories import jpeg_bytes, make_plan, make_problem, make_visit
+from tests.visits.factories import (
+    jpeg_bytes,
+    make_missed,
+    make_photo,
+    make_plan,
+    make_problem,
+    make_visit,
+)
 from visits.models import MissedVisit, Photo, Problem, Visit
 
 VISITS = "/api/visits/visits/"
@@ -176,6 +184,11 @@ def test_a_photo_upload_and_its_refusals(personas, shops, client_for):
     created = client.post("/api/visits/photos/", photo_body(visit.pk, data),
                           format="multipart", HTTP_IDEMPOTENCY_KEY="p1")
     assert created.status_code == 201 and created.data["reused"] is False
+    image = client.get(created.data["image"])
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert b"".join(image.streaming_content)[:2] == b"\xff\xd8"
+    assert client.get(created.data["thumbnail"]).status_code == 200
+    assert client_for(personas.sibling_manager).get(created.data["image"]).status_code == 404
     other = make_visit(personas.rep, shops.b, timezone.localdate())
     reused = client.post("/api/visits/photos/", photo_body(other.pk, data),
                          format="multipart", HTTP_IDEMPOTENCY_KEY="p2")
@@ -218,3 +231,30 @@ def test_a_missed_visit_reason_over_http(personas, shops, client_for):
     created = client.post("/api/visits/missed/", {**body, "note": "修路封街"}, format="json")
     assert created.status_code == 201 and created.data["reason_label"]
     assert MissedVisit.objects.count() == 1
+
+
+def count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/api/visits/visits/", "/api/visits/photos/",
+                                 "/api/visits/problems/", "/api/visits/missed/"])
+def test_list_queries_do_not_grow_with_the_rows(personas, shops, client_for, url):
+    client, day = client_for(personas.manager), timezone.localdate()
+
+    def add_rows(count: int) -> None:
+        for _ in range(count):
+            visit = make_visit(personas.rep, shops.a, day)
+            make_photo(visit)
+            make_problem(shops.a, personas.rep, due=day)
+            make_missed(personas.rep, make_retailer(personas.org.area, personas.rep), day)
+
+    add_rows(2)
+    few = count_queries(client, url)
+    add_rows(4)
+    assert count_queries(client, url) == few

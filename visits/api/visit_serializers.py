@@ -1,5 +1,6 @@
 """Serializers of visits, photos, problems, missed visits and the preparation view."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -109,6 +110,9 @@ class StockLineSerializer(serializers.ModelSerializer):
 class PhotoSerializer(serializers.ModelSerializer):
     reused = serializers.SerializerMethodField()
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    # Served through the scoped API, never as public media URLs.
+    image = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
 
     class Meta:
         model = Photo
@@ -119,6 +123,12 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     def get_reused(self, photo) -> bool:
         return photo.reused_from_id is not None
+
+    def get_image(self, photo) -> str:
+        return reverse("visits-api:photo-image", args=[photo.pk])
+
+    def get_thumbnail(self, photo) -> str:
+        return reverse("visits-api:photo-thumbnail", args=[photo.pk])
 
 
 class PhotoUploadSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Viewsets of visits, photos, problems and missed visits: what the phone sends."""
 
 from django.db.models import Exists, OuterRef
+from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -126,6 +127,23 @@ class PhotoViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
             kind=data["kind"], device_taken_at=data["taken_at"])
         return created_or_replayed(
             s.PhotoSerializer(photo, context=self.get_serializer_context()).data, created)
+
+    def _file(self, field: str) -> FileResponse:
+        photo = self.get_object()  # scoped: a photo out of reach is a 404
+        response = FileResponse(getattr(photo, field).open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @action(detail=True, methods=["get"])
+    def image(self, request, pk=None):
+        """The stored photo (re-encoded JPEG, no EXIF)."""
+        return self._file("image")
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @action(detail=True, methods=["get"])
+    def thumbnail(self, request, pk=None):
+        return self._file("thumbnail")
 
 
 class ProblemViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
