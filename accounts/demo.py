@@ -9,9 +9,12 @@ appending a step, e.g. in `kehu/demo.py`::
 
     def build_retailers(ctx: DemoContext) -> None: ...
 
-    STEPS.append(build_retailers)
+    if build_retailers not in STEPS:
+        STEPS.append(build_retailers)
 
-(and importing that module from the command). Steps write through the apps' services.
+`run()` imports every installed app's `demo` module first (`autodiscover_modules`), so
+accounts never imports the apps above it. Steps write through the apps' services, or
+bulk-insert when thousands of rows would be too slow one by one.
 
 Login scheme (every demo user shares one password, `DEFAULT_PASSWORD` unless overridden):
 
@@ -35,6 +38,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import translation
+from django.utils.module_loading import autodiscover_modules
 
 from accounts import services
 from accounts.models import OrgNode, Role, User
@@ -186,6 +190,7 @@ STEPS: list[Callable[[DemoContext], None]] = [build_org]
 
 def run(*, password: str = DEFAULT_PASSWORD, seed: int = DEFAULT_SEED) -> DemoContext:
     """Run every step in one transaction; raises ValidationError for a rejected password."""
+    autodiscover_modules("demo")  # each app's demo module appends its step on import
     ctx = DemoContext(password=password, seed=seed)
     with transaction.atomic():
         for step in STEPS:
@@ -227,6 +232,7 @@ def login_table(ctx: DemoContext, *, url: str = DEFAULT_URL) -> str:
 def summary(ctx: DemoContext) -> str:
     parts = [
         f"{what}: {ctx.created[what]} created, {ctx.existing[what]} already there"
-        for what in ("nodes", "users", "memberships")
+        # The org's three first, then whatever the apps' steps counted (retailers, …).
+        for what in dict.fromkeys(["nodes", "users", "memberships", *ctx.created, *ctx.existing])
     ]
     return "Demo data ready (" + "; ".join(parts) + ")."
