@@ -1,7 +1,7 @@
 """Serializers of visits, photos, problems, missed visits and the preparation view."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -22,14 +22,14 @@ def flag_messages(visit: Visit) -> list[str]:
     """What a reviewer should know about a visit's evidence, in words."""
     messages = []
     if visit.gps_missing:
-        messages.append(_g("No GPS position at check-in: the visit is flagged for review."))
+        messages.append(gettext("No GPS position at check-in: the visit is flagged for review."))
     if visit.far_from_store:
-        messages.append(_g("Checked in %(distance)s m from the store (allowed: %(radius)s m).")
+        messages.append(gettext("Checked in %(distance)s m from the store (allowed: %(radius)s m).")
                         % {"distance": visit.checkin_distance_m, "radius": visit.radius_m})
     if visit.clock_suspect:
-        messages.append(_g("The phone's clock was off by more than the tolerance."))
+        messages.append(gettext("The phone's clock was off by more than the tolerance."))
     if getattr(visit, "photo_reused", False):
-        messages.append(_g("A photo of this visit was already used on another visit."))
+        messages.append(gettext("A photo of this visit was already used on another visit."))
     return messages
 
 
