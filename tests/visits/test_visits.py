@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kehu.models import Retailer
 from tests.visits.conftest import CORNER, NORTH_150M, NORTH_250M
-from tests.visits.factories import at, make_plan, make_template
+from tests.visits.factories import at, make_photo, make_plan, make_template, make_visit
 from visits import services
-from visits.models import PriceCheck, RetailerLastVisit, Visit, VisitPolicy
+from visits.models import Photo, PriceCheck, RetailerLastVisit, Visit, VisitPolicy
 
 NOW = at(date(2026, 11, 20), 10)
 
@@ -249,10 +250,22 @@ def test_the_last_visit_day_only_moves_forward(personas, shops):
 
 
 def test_the_database_refuses_a_check_out_before_the_check_in(personas, shops):
-    from django.db import IntegrityError, transaction
-
     visit = check_in(personas, shops.a, CORNER)
     with pytest.raises(IntegrityError), transaction.atomic():
         Visit.objects.filter(pk=visit.pk).update(
             status=Visit.Status.COMPLETED, ended_at=visit.started_at - timedelta(seconds=1))
     assert timezone.is_aware(visit.started_at)
+
+
+def test_a_rep_sees_their_visits_and_every_visit_to_their_retailers_only(personas, shops):
+    own = make_visit(personas.rep, shops.a, date(2026, 11, 18))
+    managers = make_visit(personas.manager, shops.a, date(2026, 11, 19))
+    predecessor = make_visit(personas.rep2, shops.b, date(2026, 10, 2))
+    elsewhere = make_visit(personas.rep2, shops.other_reps, date(2026, 11, 19))
+    make_photo(managers)
+    make_photo(elsewhere)
+    seen = set(Visit.objects.for_user(personas.rep).values_list("pk", flat=True))
+    assert seen == {own.pk, managers.pk, predecessor.pk}
+    assert Photo.objects.for_user(personas.rep).get().visit == managers
+    assert elsewhere.pk in set(Visit.objects.for_user(personas.rep2).values_list("pk",
+                                                                                flat=True))

@@ -6,11 +6,23 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from accounts.scoping import ScopedQuerySet
 from kehu.models import Retailer
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 COORDINATE = {"max_digits": 9, "decimal_places": 6, "null": True, "blank": True}
+
+
+def visit_scope(membership, user, prefix: str) -> Q:
+    """Visits under the membership's node; a rep sees the visits they made and every
+    visit to the retailers assigned to them (a predecessor's or a manager's visit is part
+    of the shop's history they prepare from)."""
+    condition = Q(**{f"{prefix}retailer__area__path__startswith": membership.node.path})
+    if membership.role == Role.REP:
+        condition &= (Q(**{f"{prefix}rep_id": user.pk})
+                      | Q(**{f"{prefix}retailer__assigned_rep_id": user.pk}))
+    return condition
 
 
 class Visit(models.Model):
@@ -116,6 +128,10 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_date} {self.retailer_id} ({self.get_kind_display()})"
+
+    @classmethod
+    def scope_filter(cls, membership, user) -> Q:
+        return visit_scope(membership, user, "")
 
     @property
     def skew_s(self) -> int:
@@ -226,6 +242,10 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} {self.get_kind_display()} {self.sha256[:8]}"
+
+    @classmethod
+    def scope_filter(cls, membership, user) -> Q:
+        return visit_scope(membership, user, "visit__")
 
 
 class RetailerLastVisit(models.Model):
