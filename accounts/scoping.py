@@ -3,7 +3,7 @@
 A model opts in by using a `ScopedQuerySet` (or subclass) as its manager and saying
 where its org node path is (`scope_path_lookup`, e.g. "area__path") and, optionally,
 which column names the rep who owns the row (`scope_owner_lookup`). A user sees the
-rows under any node where they hold a membership; at a rep membership only the rows
+rows under any node where they hold a membership; at a rep membership exactly the rows
 they own. Models whose rule is different override `scope_filter()`.
 """
 
@@ -25,10 +25,12 @@ def memberships_of(user) -> list:
 def default_scope_filter(model, membership, user) -> Q:
     from accounts.models import Role
 
-    condition = Q(**{f"{model.scope_path_lookup}__startswith": membership.node.path})
     if membership.role == Role.REP and model.scope_owner_lookup:
-        condition &= Q(**{model.scope_owner_lookup: user.pk})
-    return condition
+        # A rep reaches exactly the rows they own (their retailers, visits, claims),
+        # wherever the row's area is: ownership is only ever given within the company.
+        # It is also the fast plan: one indexed column, no join to the org tree.
+        return Q(**{model.scope_owner_lookup: user.pk})
+    return Q(**{f"{model.scope_path_lookup}__startswith": membership.node.path})
 
 
 def scope_q(model, user) -> Q:

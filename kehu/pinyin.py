@@ -25,7 +25,9 @@ def search_keys(*texts: str) -> str:
     up to MAX_VARIANTS), so a prefix search is `contains(' ' + query)`."""
     words: list[str] = []
     for text in texts:
-        compact = "".join(text.split())
+        # Letters and digits only: brackets and dots in shop names (苏果便利（汉中路店）)
+        # must not break a prefix typed without them.
+        compact = "".join(ch for ch in text if ch.isalnum())
         if not compact:
             continue
         for word in (*_readings(compact, Style.FIRST_LETTER),

@@ -27,6 +27,15 @@ EXPECTED_MEMBERSHIPS = {
     Role.FINANCE: 1,
     Role.ADMIN: 1,
 }
+
+
+@pytest.fixture(autouse=True)
+def few_retailers(monkeypatch):
+    """These tests are about the org and its people: two shops per rep keep them quick
+    (tests/kehu/test_demo_retailers.py covers the retailers)."""
+    monkeypatch.setattr("kehu.demo.RETAILERS_PER_REP", 2)
+
+
 # A table row: role label, username, password, who; columns are separated by 2+ spaces.
 LOGIN_ROW = re.compile(
     r"^(?P<role>\S.*?)\s{2,}(?P<username>[a-z0-9]+)\s{2,}(?P<password>\S+)\s{2,}"
