@@ -20,8 +20,10 @@ def visit_scope(membership, user, prefix: str) -> Q:
     of the shop's history they prepare from)."""
     condition = Q(**{f"{prefix}retailer__area__path__startswith": membership.node.path})
     if membership.role == Role.REP:
+        # A subquery rather than a join in the OR, so each side can use its own index.
+        theirs = Retailer.objects.filter(assigned_rep_id=user.pk).values("pk")
         condition &= (Q(**{f"{prefix}rep_id": user.pk})
-                      | Q(**{f"{prefix}retailer__assigned_rep_id": user.pk}))
+                      | Q(**{f"{prefix}retailer_id__in": theirs}))
     return condition
 
 
