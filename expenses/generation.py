@@ -2,8 +2,10 @@
 
 On PostgreSQL it is set-based: a handful of statements over temporary tables, whatever the
 number of reps — drafts are inserted (ON CONFLICT: a rep's existing draft is refreshed, a
-submitted statement is left alone), each line's payable amount comes from window sums, rows
-and the new-customer summary are `INSERT … SELECT`, totals one `UPDATE … FROM`. It applies
+submitted statement is left alone; the drafts are locked FOR UPDATE, so a rep submitting at
+the same moment waits and then submits the refreshed draft), each line's payable amount
+comes from window sums, rows and the new-customer summary are `INSERT … SELECT`, totals one
+`UPDATE … FROM`. It applies
 the same rule as `expenses.payable` (the steps a rep is shown); a test keeps the two equal.
 
 On SQLite (the embedded default) the same drafts are written rep by rep with the Python rule.
@@ -63,6 +65,7 @@ CREATE TEMP TABLE gen_targets ON COMMIT DROP AS
 SELECT s.id AS statement_id, s.rep_id
 FROM expenses_monthlystatement s JOIN gen_reps r ON r.rep_id = s.rep_id
 WHERE s.month = %(month)s AND s.status = 'draft'
+FOR UPDATE OF s
 """
 
 # psycopg sends parameterised SQL one statement at a time.
@@ -184,6 +187,7 @@ FROM keys k
 JOIN kehu_retailer r ON r.id = k.retailer_id
 LEFT JOIN kehu_monthlyfact f ON f.retailer_id = k.retailer_id AND f.month = %(month)s
 LEFT JOIN claimed c ON c.statement_id = k.statement_id AND c.retailer_id = k.retailer_id
+ORDER BY k.statement_id, k.retailer_id
 """
 
 NEW_CUSTOMER_ROWS = """
@@ -236,6 +240,8 @@ def _generate_sql(company: OrgNode, month: date, deadlines: workdays.Deadlines) 
               "review_due": deadlines.review_due, "payout_from": deadlines.payout_from}
     counts = {}
     with connection.cursor() as cursor:
+        # Sorts and hashes of a million rows stay in memory (this transaction only).
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(REPS, params)
         counts["reps"] = cursor.rowcount
         cursor.execute(DRAFTS, params)

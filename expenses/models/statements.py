@@ -165,10 +165,18 @@ class MonthlyStatement(ConcurrentTransitionMixin, models.Model):
 class StatementRow(models.Model):
     """One retailer's line of the statement: purchases, collections, 客情费 (a snapshot)."""
 
+    # Indexed by the unique (statement, retailer) constraint: no second index to maintain
+    # when a month's rows are written.
     statement = models.ForeignKey(MonthlyStatement, verbose_name=_("statement"),
-                                  on_delete=models.CASCADE, related_name="rows")
-    retailer = models.ForeignKey(Retailer, verbose_name=_("retailer"), on_delete=models.PROTECT,
-                                 related_name="+")
+                                  on_delete=models.CASCADE, related_name="rows",
+                                  db_index=False)
+    # A snapshot row carries the retailer's code and name as filed, and outlives the card
+    # (a merged or erased card must not block or alter a filed statement). No database
+    # constraint and no index on it: a month writes a million of these rows, and the
+    # per-row foreign-key check and index were half the cost (bench/statements.py).
+    retailer = models.ForeignKey(Retailer, verbose_name=_("retailer"),
+                                 on_delete=models.DO_NOTHING, db_constraint=False,
+                                 db_index=False, related_name="+")
     retailer_code = models.CharField(_("retailer code"), max_length=32)
     retailer_name = models.CharField(_("retailer name"), max_length=100)
     purchase_amount = models.DecimalField(_("purchase amount"), **MONEY)
@@ -200,7 +208,8 @@ class NewCustomerRow(models.Model):
     """One pre-approval's line of the new-customer special expense summary (a snapshot)."""
 
     statement = models.ForeignKey(MonthlyStatement, verbose_name=_("statement"),
-                                  on_delete=models.CASCADE, related_name="new_customer_rows")
+                                  on_delete=models.CASCADE, related_name="new_customer_rows",
+                                  db_index=False)
     pre_approval = models.ForeignKey(PreApproval, verbose_name=_("pre-approval"),
                                      on_delete=models.PROTECT, related_name="+")
     retailer = models.ForeignKey(Retailer, verbose_name=_("retailer"), on_delete=models.PROTECT,

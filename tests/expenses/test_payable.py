@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal as D
 
+from django.utils import translation
+
 from expenses.payable import Facts, Line, PreApprovalState, Standard, compute
 
 PER_UNIT = Standard(basis="per_unit", rate=D("2.0000"), collection_rule="collection_rate")
@@ -76,7 +78,8 @@ def test_collections_above_purchases_count_as_one_hundred_percent():
 
 
 def test_without_facts_or_without_a_standard_nothing_is_payable():
-    no_facts = run([line(1, "50.00")], facts={})[1]
+    with translation.override("en"):
+        no_facts = run([line(1, "50.00")], facts={})[1]
     assert no_facts.payable == D("0.00")
     assert "no business facts" in no_facts.steps[1]["formula"]
     no_standard = run([line(1, "50.00")], standard=None)[1]
