@@ -176,3 +176,16 @@ def test_only_finance_or_an_admin_generates(busy_month, client_for):
     assert response.status_code == 200 and response.data["drafts"] == 3
     uncovered = client_for(personas.finance).post(url, {"month": "2026-12"}, format="json")
     assert uncovered.status_code == 400 and "month" in uncovered.data
+
+
+def test_the_monthly_task_generates_last_months_drafts_per_company(busy_month, clock,
+                                                                  monkeypatch):
+    from expenses import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.generate_statements, "delay",
+                        lambda *args: sent.append(args) or tasks.generate_statements(*args))
+    clock(date(2026, 10, 1))
+    assert tasks.generate_last_month_statements() == 1
+    assert sent == [(busy_month.org.company.pk, "2026-09-01")]  # plain JSON arguments
+    assert MonthlyStatement.objects.filter(month=SEPT, status="draft").count() == 3
