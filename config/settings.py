@@ -225,6 +225,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.housekeeping",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Statements still open at the 8th working day are void (DOMAIN.md: 客情费).
+    "expenses-void-overdue-statements": {
+        "task": "expenses.void_overdue_statements",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    # On the 1st, every rep's draft statement of last month is generated for review.
+    "expenses-generate-last-month-statements": {
+        "task": "expenses.generate_last_month_statements",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
 }
 
 # JobRun rows stuck in "running" longer than this are marked failed (a killed worker).
