@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.selectors import user_roles
 from kehu import selectors
+from kehu.api import views as api_views
 from kehu.models import Retailer
 
 # Map tiles (WGS-84 OpenStreetMap by default). Chinese providers (AMap, Tencent) draw
@@ -25,9 +26,10 @@ from kehu.models import Retailer
 DEFAULT_TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 
-MANAGER_ROLES = {Role.OFFICE_MANAGER, Role.REGIONAL_MANAGER, Role.ADMIN}
-WRITE_ROLES = {Role.REP, Role.OFFICE_MANAGER, Role.ADMIN}  # RetailerViewSet.write_roles
-TICK_ROLES = {Role.REP, Role.OFFICE_MANAGER}  # RelationshipTickViewSet.write_roles
+# The pages offer what the API allows: the role sets are the viewsets' own.
+MANAGER_ROLES = set(api_views.MANAGERS)
+WRITE_ROLES = set(api_views.RetailerViewSet.write_roles)
+TICK_ROLES = set(api_views.RelationshipTickViewSet.write_roles)
 
 
 def _abilities(user) -> dict:
