@@ -77,10 +77,9 @@ class Problem(models.Model):
 
     @classmethod
     def scope_filter(cls, membership, user) -> Q:
-        """Under the membership's node; a rep sees the problems of their retailers and
-        those they raised or own."""
-        condition = Q(retailer__area__path__startswith=membership.node.path)
+        """Under the membership's node; a rep (by ownership alone) sees the problems of
+        their retailers and those they raised or own."""
         if membership.role == Role.REP:
-            condition &= (Q(retailer__assigned_rep_id=user.pk) | Q(owner_id=user.pk)
-                          | Q(raised_by_id=user.pk))
-        return condition
+            theirs = Retailer.objects.filter(assigned_rep_id=user.pk).values("pk")
+            return Q(retailer_id__in=theirs) | Q(owner_id=user.pk) | Q(raised_by_id=user.pk)
+        return Q(retailer__area__path__startswith=membership.node.path)

@@ -15,16 +15,14 @@ COORDINATE = {"max_digits": 9, "decimal_places": 6, "null": True, "blank": True}
 
 
 def visit_scope(membership, user, prefix: str) -> Q:
-    """Visits under the membership's node; a rep sees the visits they made and every
-    visit to the retailers assigned to them (a predecessor's or a manager's visit is part
-    of the shop's history they prepare from)."""
-    condition = Q(**{f"{prefix}retailer__area__path__startswith": membership.node.path})
+    """Visits under the membership's node. A rep (like everywhere: by ownership alone, no
+    org-tree join) sees the visits they made and every visit to the retailers assigned to
+    them (a predecessor's or a manager's visit is part of the shop's history)."""
     if membership.role == Role.REP:
         # A subquery rather than a join in the OR, so each side can use its own index.
         theirs = Retailer.objects.filter(assigned_rep_id=user.pk).values("pk")
-        condition &= (Q(**{f"{prefix}rep_id": user.pk})
-                      | Q(**{f"{prefix}retailer_id__in": theirs}))
-    return condition
+        return Q(**{f"{prefix}rep_id": user.pk}) | Q(**{f"{prefix}retailer_id__in": theirs})
+    return Q(**{f"{prefix}retailer__area__path__startswith": membership.node.path})
 
 
 class Visit(models.Model):
