@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from kehu import services
 from kehu.models import (
     KeyPerson,
     MonthlyFact,
@@ -36,6 +38,18 @@ class KeyPersonAdmin(SimpleHistoryAdmin):
     list_display = ["name", "role", "retailer", "erased_at"]
     search_fields = ["name", "retailer__name", "retailer__code"]
     raw_id_fields = ["retailer"]
+    actions = ["erase_on_request"]
+
+    @admin.action(description=_("Erase personal data on request"))
+    def erase_on_request(self, request, queryset):
+        reason = _("Erased on request through the administration (by %(user)s).") % {
+            "user": request.user}
+        erased = 0
+        for person in queryset.filter(erased_at__isnull=True).select_related("retailer"):
+            services.key_person_erase(key_person=person, actor=request.user, reason=reason)
+            erased += 1
+        self.message_user(request, _("%(count)d key persons erased.") % {"count": erased},
+                          messages.SUCCESS)
 
 
 @admin.register(MonthlyFact)

@@ -62,3 +62,17 @@ def test_only_an_admin_can_erase_and_must_give_a_reason(owner, personas, client_
     assert response.status_code == 200
     owner.refresh_from_db()
     assert owner.phone == "" and owner.erased_at is not None
+
+
+def test_an_admin_erases_from_the_administration(owner, personas, client):
+    personas.admin.is_staff = personas.admin.is_superuser = True
+    personas.admin.save()
+    client.force_login(personas.admin)
+    response = client.post("/admin/kehu/keyperson/", {
+        "action": "erase_on_request", "_selected_action": [owner.pk]}, follow=True)
+    assert response.status_code == 200
+    owner.refresh_from_db()
+    assert owner.erased_at is not None and owner.phone == "" and owner.family == ""
+    from accounts.models import AuditEvent
+
+    assert AuditEvent.objects.get(action="erase").actor == personas.admin
