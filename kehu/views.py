@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.selectors import user_roles
 from kehu import selectors
 from kehu.api import views as api_views
-from kehu.models import Retailer
+from kehu.models import KeyPerson, Retailer
 
 # Map tiles (WGS-84 OpenStreetMap by default). Chinese providers (AMap, Tencent) draw
 # GCJ-02: set MAP_TILES_GCJ02 = True with them and markers are shifted for display.
@@ -30,6 +30,7 @@ DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 MANAGER_ROLES = set(api_views.MANAGERS)
 WRITE_ROLES = set(api_views.RetailerViewSet.write_roles)
 TICK_ROLES = set(api_views.RelationshipTickViewSet.write_roles)
+PEOPLE_WRITE_ROLES = set(api_views.KeyPersonViewSet.write_roles)
 
 
 def _abilities(user) -> dict:
@@ -41,6 +42,8 @@ def _abilities(user) -> dict:
         "is_manager": bool(roles & MANAGER_ROLES),
         "can_write": bool(roles & WRITE_ROLES),
         "can_tick": bool(roles & TICK_ROLES),
+        # Key persons: the assigned rep and office managers, who also see them unmasked.
+        "can_edit_people": bool(roles & PEOPLE_WRITE_ROLES),
         "can_review": bool(roles & MANAGER_ROLES),
         "rep_only": roles == {Role.REP},
     }
@@ -113,6 +116,8 @@ def js_strings() -> dict:
         "tick_confirmed": _("Tick confirmed."),
         "tick_rejected": _("Tick rejected."),
         "level_now": _("The relationship level is now: %(level)s."),
+        "person_saved": _("Key person saved."),
+        "lunar_needs_day": _("A lunar birthday needs its month and day."),
     }
 
 
@@ -149,8 +154,10 @@ def retailer_card(request, pk: int):
                   "icon2x": static("vendor/leaflet/images/marker-icon-2x.png"),
                   "shadow": static("vendor/leaflet/images/marker-shadow.png")},
         "urls": {**urls, "detail": detail, "trend": f"{detail}trend/",
-                 "checklist": f"{detail}checklist/"},
-        "choices": _form_choices(),
+                 "checklist": f"{detail}checklist/",
+                 "key_persons": reverse("kehu-api:keyperson-list")},
+        "choices": {**_form_choices(),
+                    "key_person_role": _choices(KeyPerson.PersonRole.choices)},
     }
     return render(request, "kehu/retailer_card.html", {
         "retailer": retailer, "abilities": abilities, "config": config,

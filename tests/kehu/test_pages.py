@@ -171,3 +171,26 @@ def test_pages_have_no_inline_script_or_style(personas, retailer, page):
         assert "src=" in attributes or 'type="application/json"' in attributes, attributes
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
     assert not re.search(r"\sstyle=", html), "style attribute"
+
+
+@pytest.mark.parametrize("persona", ["rep", "manager"])
+def test_key_person_writers_get_the_key_person_form(personas, retailer, persona):
+    response = browser_for(getattr(personas, persona)).get(card_url(retailer))
+    config = json_block(response, "kehu-config")
+
+    assert config["can_edit_people"]
+    assert config["urls"]["key_persons"] == "/api/kehu/key-persons/"
+    assert {c["value"] for c in config["choices"]["key_person_role"]} >= {"owner", "purchaser"}
+    assert b'x-data="keyPersonForm"' in response.content
+    assert b'data-testid="add-key-person"' in response.content
+    assert b'data-testid="edit-key-person"' in response.content
+
+
+@pytest.mark.parametrize("persona", ["regional_manager", "clerk", "finance", "admin"])
+def test_roles_seeing_masked_key_persons_get_no_key_person_form(personas, retailer, persona):
+    response = browser_for(getattr(personas, persona)).get(card_url(retailer))
+
+    assert not json_block(response, "kehu-config")["can_edit_people"]
+    assert b'x-data="keyPersonForm"' not in response.content
+    assert b'data-testid="add-key-person"' not in response.content
+    assert b'data-testid="edit-key-person"' not in response.content

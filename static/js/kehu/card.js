@@ -1,5 +1,6 @@
-// The retailer card: basics, key persons (masked as the API sends them), map pin,
-// 12-month trend, and the relationship-level checklist (reps tick, managers review).
+// The retailer card: basics, key persons (masked as the API sends them; writers add and
+// edit them in key-person-form.js), map pin, 12-month trend, and the relationship-level
+// checklist (reps tick, managers review).
 import { startAlpine } from "../lib/alpine.js";
 import { api, errorText } from "../lib/api.js";
 import { debounce, money, sumDecimals } from "../lib/format.js";
@@ -7,6 +8,7 @@ import { coordinate } from "../lib/geo.js";
 import { readJson, t } from "../lib/i18n.js";
 import { showMap } from "./map.js";
 import { retailerForm } from "./retailer-form.js";
+import { keyPersonForm } from "./key-person-form.js";
 import { drawTrend } from "./trend-chart.js";
 
 const ICONS = { none: "", pending: "…", confirmed: "✓", rejected: "✕" };
@@ -35,6 +37,7 @@ function retailerCard() {
     card: null,
     error: "",
     notice: "",
+    personNotice: "",
     mapError: "",
     trendLoaded: false,
     trendEmpty: false,
@@ -127,7 +130,28 @@ function retailerCard() {
         phoneText: person.phone || "—",
         birthdayText: birthdayText(person) || "—",
         erased: Boolean(person.erased_at),
+        // Only writers who see the person unmasked; erased persons stay as they are.
+        canEdit: Boolean(config.can_edit_people) && !person.masked && !person.erased_at,
       }));
+    },
+
+    addPerson() {
+      if (!this.card) return;
+      this.personNotice = "";
+      window.dispatchEvent(new CustomEvent("key-person-create"));
+    },
+
+    editPerson(row) {
+      const person = (this.card ? this.card.key_persons : []).find((item) => item.id === row.id);
+      if (!person || person.masked || person.erased_at) return;
+      this.personNotice = "";
+      const detail = JSON.parse(JSON.stringify(person));
+      window.dispatchEvent(new CustomEvent("key-person-edit", { detail }));
+    },
+
+    async onPersonSaved() {
+      await this.reloadCard();
+      this.personNotice = t("person_saved");
     },
 
     get anyMasked() {
@@ -350,4 +374,4 @@ function retailerCard() {
   };
 }
 
-startAlpine({ retailerCard, retailerForm });
+startAlpine({ retailerCard, retailerForm, keyPersonForm });
