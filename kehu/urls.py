@@ -14,3 +14,9 @@ router.register("personal-data-reads", views.PersonalDataReadViewSet,
 
 app_name = "kehu-api"
 urlpatterns = [path("criteria/", views.CriteriaView.as_view(), name="criteria"), *router.urls]
+
+# Imports and exports (kehu/imports/urls.py) come first: `retailers/export.xlsx` would
+# otherwise match the router's `retailers/<pk>.<format>`.
+from kehu.imports.urls import urlpatterns as import_urlpatterns  # noqa: E402
+
+urlpatterns[:0] = import_urlpatterns

@@ -8,6 +8,7 @@ import datetime
 from accounts import services
 from accounts.models import AuditEvent, JobRun, Membership, OrgNode, User
 from kehu.models import (
+    ImportBatch,
     KeyPerson,
     MonthlyFact,
     PersonalDataRead,
@@ -204,3 +205,11 @@ def _visit_template(p):
 @object_maker(VisitTemplateVersion)
 def _visit_template_version(p):
     return _visit_template(p).versions.get()
+
+
+@object_maker(ImportBatch)
+def _import_batch(p):
+    return ImportBatch.objects.create(
+        kind=ImportBatch.Kind.FACTS, company=p.org.company, scope=p.org.office,
+        created_by=p.rep, file="kehu/imports/walk.xlsx", original_name="walk.xlsx",
+        status=ImportBatch.Status.SUCCEEDED)

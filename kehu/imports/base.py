@@ -1,0 +1,205 @@
+"""What both imports share: headers, cell parsing in chunks, the error list, the run.
+
+An import reads the whole sheet, checks every row (collecting every problem with its
+Excel row number, column header and a translated reason) and only when nothing is
+wrong writes everything in one transaction.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgNode, User
+from kehu.imports import cells, reader
+from kehu.imports.columns import ERROR_HEADER, Column, normalise_header
+
+CHUNK_ROWS = 2000
+
+
+@dataclass
+class RowError:
+    row: int | None  # as Excel shows it; None for the file as a whole
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Record:
+    row: int  # Excel row number
+    values: dict  # key → parsed value, only for cells that parsed and were not empty
+    bad: bool  # some cell of the row is wrong
+    failed: set = field(default_factory=set)  # keys of the wrong cells
+
+
+@dataclass
+class Outcome:
+    errors: list[RowError] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    sheet: reader.Sheet | None = None
+    rows: int = 0
+
+
+class Importer:
+    """Subclasses say which columns they read, check a chunk of parsed rows against the
+    database (`feed`), check what needs every row (`finish`) and write (`write`)."""
+
+    kind = ""
+
+    def __init__(self, *, actor: User, company: OrgNode, batch_id: int | None = None):
+        self.actor = actor
+        self.company = company
+        self.batch_id = batch_id
+        self.errors: list[RowError] = []
+        self.columns: list[Column] = []
+        self.present: set[str] = set()
+
+    def error(self, row: int | None, key_or_header: str, message: str) -> None:
+        header = next((c.header for c in self.columns if c.key == key_or_header),
+                      key_or_header)
+        self.errors.append(RowError(row, header, message))
+
+    def feed(self, records: list[Record]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Checks that need every row of the file (after the last `feed`)."""
+
+    def write(self) -> dict:
+        raise NotImplementedError
+
+
+def map_headers(importer: Importer, header_row: list, excel_row: int) -> dict[int, Column]:
+    """Column index → Column; missing required and unknown headers become errors."""
+    by_header = {normalise_header(c.header): c for c in importer.columns}
+    mapping: dict[int, Column] = {}
+    unknown = []
+    for index, value in enumerate(header_row):
+        header = normalise_header(value)
+        if not header or header == ERROR_HEADER:
+            continue
+        column = by_header.get(header)
+        if column is None:
+            unknown.append(cells.as_text(value))
+        elif column in mapping.values():
+            importer.error(excel_row, column.header, _("This column appears twice."))
+        else:
+            mapping[index] = column
+    found = {c.key for c in mapping.values()}
+    missing = [c.header for c in importer.columns if c.required and c.key not in found]
+    if missing:
+        importer.errors.append(RowError(excel_row, "、".join(missing), _(
+            "Missing columns: %(columns)s. Download the template to see the layout.")
+            % {"columns": "、".join(missing)}))
+    for header in unknown:
+        importer.errors.append(RowError(excel_row, header, _(
+            "Unknown column “%(column)s”. Download the template to see the layout.")
+            % {"column": header}))
+    importer.present = found
+    return mapping
+
+
+def parse_rows(importer: Importer, sheet: reader.Sheet, mapping: dict[int, Column],
+               formulas: set[tuple[int, int]]) -> Iterator[list[Record]]:
+    """Parsed rows in chunks; cell errors go to the importer. Empty rows are skipped."""
+    chunk: list[Record] = []
+    spec = [(index, column.key, column.parse, column.required, column.header)
+            for index, column in sorted(mapping.items(), key=lambda item: not item[1].required)]
+    formula_cells: dict[int, set[int]] = {}
+    for position, index in formulas:
+        formula_cells.setdefault(position, set()).add(index)
+    error = importer.error
+    rows = sheet.rows
+    width = len(rows[0]) if rows else 0
+    for position in range(1, len(rows)):
+        raw = rows[position]
+        blanks = raw.count("")
+        if blanks == width or (blanks * 2 >= width and all(cells.is_empty(v) for v in raw)):
+            continue
+        row = sheet.excel_row(position)
+        values, bad, failed = {}, False, set()
+        in_formula = formula_cells.get(position, ())
+        for index, key, parse, required, header in spec:
+            value = raw[index]
+            if index in in_formula:
+                bad = True
+                failed.add(key)
+                continue
+            if value == "" or value is None or (type(value) is str and not value.strip()):
+                if required:
+                    error(row, header, _("This cell must not be empty."))
+                    bad = True
+                    failed.add(key)
+                continue
+            try:
+                values[key] = parse(value)
+            except cells.CellError as exc:
+                error(row, header, str(exc))
+                bad = True
+                failed.add(key)
+        chunk.append(Record(row, values, bad, failed))
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def formula_errors(importer: Importer, sheet: reader.Sheet, mapping: dict[int, Column],
+                   formulas: list[tuple[int, str]]) -> set[tuple[int, int]]:
+    """One error per formula cell; returns their (sheet position, column index)."""
+    letters = {reader.column_letters(sheet.start_col + index): index
+               for index in range(len(sheet.rows[0]) if sheet.rows else 0)}
+    positions = set()
+    for excel_row, letter in formulas:
+        index = letters.get(letter)
+        column = mapping.get(index)
+        header = column.header if column else letter
+        importer.errors.append(RowError(excel_row, header, _(
+            "Cell %(cell)s holds a formula. Paste values only (Paste Special → Values).")
+            % {"cell": f"{letter}{excel_row}"}))
+        if index is not None:
+            positions.add((excel_row - sheet.start_row - 1, index))
+    return positions
+
+
+def run(importer: Importer, path, *, progress: Callable[[int, int], None]) -> Outcome:
+    """Check the whole file; when it is clean, write it. Never writes half a file."""
+    outcome = Outcome()
+    formulas = reader.formula_cells(path)
+    sheet = reader.read_sheet(path)
+    outcome.sheet = sheet
+    if len(sheet.rows) < 2:
+        importer.errors.append(RowError(None, "", _("The file has no data rows.")))
+        outcome.errors = importer.errors
+        return outcome
+    header_row = sheet.excel_row(0)
+    mapping = map_headers(importer, sheet.rows[0], header_row)
+    positions = formula_errors(importer, sheet, mapping, formulas)
+    if any(error.row == header_row for error in importer.errors):
+        outcome.errors = importer.errors
+        return outcome
+    total = len(sheet.rows) - 1
+    progress(0, total)
+    done = 0
+    for chunk in parse_rows(importer, sheet, mapping, positions):
+        importer.feed(chunk)
+        outcome.rows += len(chunk)
+        done = chunk[-1].row - sheet.start_row - 1
+        progress(done, total)
+    importer.finish()
+    progress(total, total)
+    if not outcome.rows and not importer.errors:
+        importer.errors.append(RowError(None, "", _("The file has no data rows.")))
+    outcome.errors = sorted(importer.errors, key=lambda e: (e.row or 0))
+    if outcome.errors:
+        return outcome
+    outcome.counts = importer.write()
+    return outcome
+
+
+class ImportConflict(Exception):
+    """The database changed under a checked file; `str(error)` is the translated reason."""
