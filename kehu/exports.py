@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kehu.imports.columns import EXPORT_HEADERS, zh_labels
-from kehu.models import Retailer
+from kehu.models import KeyPerson, Retailer
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {2: "0.00", 6: "0.000000"}
@@ -142,3 +142,25 @@ def retailer_export_rows(queryset: QuerySet[Retailer]) -> Iterator[list]:
 def retailer_export(queryset: QuerySet[Retailer]):
     """The retailers as an open temporary .xlsx file."""
     return spooled_xlsx("客户", EXPORT_HEADERS, retailer_export_rows(queryset))
+
+
+# Key persons (personal data: only for those who may see it, see kehu.privacy) ---------
+
+KEY_PERSON_HEADERS = ["客户编码", "客户名称", "关键人角色", "姓名", "电话", "生日", "农历生日",
+                      "家庭情况", "兴趣爱好", "备注"]
+
+
+def key_person_export_rows(people: Iterable[KeyPerson]) -> Iterator[list]:
+    roles = dict(zh_labels(KeyPerson.PersonRole))
+    for person in people:
+        lunar = ""
+        if person.birthday_is_lunar and person.lunar_month:
+            leap = "闰" if person.lunar_leap_month else ""
+            lunar = f"{leap}{person.lunar_month}月{person.lunar_day}日"
+        yield [person.retailer.code, person.retailer.name, roles.get(person.role, person.role),
+               person.name, person.phone, person.birthday, lunar, person.family,
+               person.interests, person.notes]
+
+
+def key_person_export(people: list[KeyPerson]):
+    return spooled_xlsx("关键人", KEY_PERSON_HEADERS, key_person_export_rows(people))

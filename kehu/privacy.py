@@ -60,3 +60,13 @@ def masked_values(key_person: KeyPerson) -> dict:
         "lunar_leap_month": None,
         "family": MASK if key_person.family else "",
     }
+
+
+def may_export_personal_data(user) -> bool:
+    """Exports of key persons carry the personal fields unmasked, so only those who see
+    them unmasked may export them: office managers, and reps (their scope is exactly
+    the retailers assigned to them)."""
+    from accounts.models import Role
+
+    return user.is_authenticated and (
+        has_personal_data_role(user) or any(m.role == Role.REP for m in memberships_of(user)))

@@ -7,13 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.base import ScopedViewSetMixin
-from kehu import exports, selectors
+from kehu import exports, privacy, selectors
 from kehu.filters import RetailerFilterSet
 from kehu.imports import reader, report, services
 from kehu.models import ImportBatch
@@ -127,3 +127,23 @@ class RetailerExportView(APIView):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return FileResponse(exports.retailer_export(queryset), as_attachment=True,
                             content_type=XLSX, filename=f"retailers-{stamp}.xlsx")
+
+
+class KeyPersonExportView(APIView):
+    """Key persons of the retailers in scope, with their personal data, for the roles
+    that may see it unmasked; every exported person is logged as a personal-data read
+    (the assigned rep's own excepted)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY)})
+    def get(self, request):
+        if not privacy.may_export_personal_data(request.user):
+            raise PermissionDenied(_("Your role may not export key persons' personal data."))
+        people = list(selectors.key_persons_for_user(request.user)
+                      .filter(erased_at__isnull=True)
+                      .order_by("retailer__code", "id"))
+        privacy.personal_data_log_reads(user=request.user, key_persons=people, purpose="export")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return FileResponse(exports.key_person_export(people), as_attachment=True,
+                            content_type=XLSX, filename=f"key-persons-{stamp}.xlsx")

@@ -11,6 +11,8 @@ router.register("imports", api.ImportBatchViewSet, basename="importbatch")
 
 urlpatterns = [
     path("retailers/export.xlsx", api.RetailerExportView.as_view(), name="retailer-export"),
+    path("key-persons/export.xlsx", api.KeyPersonExportView.as_view(),
+         name="key-person-export"),
     path("import-templates/<str:kind>.xlsx", api.ImportTemplateView.as_view(),
          name="import-template"),
     *router.urls,

@@ -9,12 +9,13 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import translation
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from accounts.models import User
 from kehu.exports import retailer_export
 from kehu.imports import services
 from kehu.imports.columns import EXPORT_HEADERS
-from kehu.models import ImportBatch, KeyPerson, Retailer, RetailerAssignment
+from kehu.models import ImportBatch, KeyPerson, PersonalDataRead, Retailer, RetailerAssignment
 from tests.factories import make_retailer
 from tests.kehu.xlsx_files import media_root, upload  # noqa: F401 - autouse fixture
 
@@ -154,3 +155,49 @@ def test_the_exporter_streams_rows_from_the_database_in_chunks(personas, cards,
 
 def test_anonymous_users_cannot_export(api_client, personas, cards):
     assert api_client.get(URL).status_code in (401, 403)
+
+
+class TestKeyPersonExport:
+    URL = "/api/kehu/key-persons/export.xlsx"
+
+    @pytest.fixture
+    def people(self, personas):
+        retailer = make_retailer(personas.org.area, personas.rep, code="KP1", name="华联超市")
+        owner = KeyPerson.objects.create(retailer=retailer, role="owner", name="王建国",
+                                         phone="13812345678", family="=HYPERLINK(1)",
+                                         birthday_is_lunar=True, lunar_month=8, lunar_day=15)
+        KeyPerson.objects.create(retailer=retailer, role="purchaser", name="（已删除）",
+                                 erased_at="2026-01-01T00:00:00Z")
+        return owner
+
+    @staticmethod
+    def rows(response):
+        content = b"".join(response.streaming_content)
+        return CalamineWorkbook.from_filelike(BytesIO(content)).get_sheet_by_index(0).to_python()
+
+    def test_an_office_manager_exports_unmasked_and_each_person_is_logged(self, people, personas,
+                                                                         client_for):
+        response = client_for(personas.manager).get(self.URL)
+        assert response.status_code == 200
+        rows = self.rows(response)
+        assert rows[0][:5] == ["客户编码", "客户名称", "关键人角色", "姓名", "电话"]
+        assert len(rows) == 2  # the erased person is not exported
+        assert rows[1][3:5] == ["王建国", "13812345678"] and rows[1][6] == "8月15日"
+        assert rows[1][7] == "=HYPERLINK(1)"  # kept as text, never a formula
+        read = PersonalDataRead.objects.get()
+        assert (read.reader, read.key_person, read.purpose) == (personas.manager, people,
+                                                               "export")
+
+    def test_the_assigned_rep_exports_their_own_without_a_log_entry(self, people, personas,
+                                                                   client_for):
+        response = client_for(personas.rep).get(self.URL)
+        assert response.status_code == 200 and len(self.rows(response)) == 2
+        assert not PersonalDataRead.objects.exists()
+        sibling = client_for(personas.sibling_rep).get(self.URL)
+        assert len(self.rows(sibling)) == 1  # headers only: nothing of another office
+
+    @pytest.mark.parametrize("who", ["clerk", "regional_manager", "finance", "admin"])
+    def test_roles_that_see_masked_data_cannot_export_it(self, people, personas, client_for,
+                                                         who):
+        response = client_for(getattr(personas, who)).get(self.URL)
+        assert response.status_code == 403
