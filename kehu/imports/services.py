@@ -147,7 +147,8 @@ def import_batch_process(*, batch: ImportBatch) -> ImportBatch:
         logger.exception("import batch %s failed", batch.pk)
         with translation.override(language):
             _fail(batch, _("The import stopped on an unexpected error; nothing was written. "
-                           "The administrators have been told."), ImportBatch.Status.FAILED)
+                           "Try again; if it happens again, tell the administrators."),
+                  ImportBatch.Status.FAILED)
     batch.finished_at = timezone.now()
     batch.save()
     job_run_finish(run=run_row, counts={**batch.counts, "errors": batch.error_count,
