@@ -20,6 +20,7 @@ from tests.kehu.xlsx_files import (  # noqa: F401 - media_root is an autouse fix
     facts_file,
     media_root,
     upload,
+    workbook_with,
     xlsx_bytes,
 )
 
@@ -280,3 +281,14 @@ def test_running_a_queued_batch_imports_it_once(personas, shops, settings, monke
     assert MonthlyFact.objects.count() == 3
     assert JobRun.objects.filter(name="kehu.import.facts").count() == 1
     assert import_batch_process(batch.pk + 1000) is None  # gone: nothing to do
+
+
+def test_a_workbook_calamine_cannot_read_is_refused_as_not_excel(personas, shops):
+    broken = workbook_with(b"<worksheet><sheetData><row><c r=")  # cut off mid-cell
+
+    batch = submit(personas, upload(broken, "broken.xlsx"))
+
+    assert batch.status == ImportBatch.Status.INVALID
+    assert errors_of(batch) == [(None, "", "This is not an Excel workbook (.xlsx). Save it as "
+                                 "“Excel Workbook (*.xlsx)” and upload it again.")]
+    assert not batch.error_report

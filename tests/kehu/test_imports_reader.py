@@ -9,30 +9,13 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from kehu.imports import reader
-from tests.kehu.xlsx_files import upload, xlsx_bytes
+from tests.kehu.xlsx_files import upload, workbook_with, xlsx_bytes
 
 
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield
-
-
-def workbook_with(sheet_xml: bytes, sheet_path="xl/worksheets/sheet1.xml") -> bytes:
-    """A minimal workbook whose first sheet is `sheet_xml` (as other writers make them)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", (
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            '<sheets><sheet name="数据" sheetId="1" r:id="rId7"/></sheets></workbook>'))
-        archive.writestr("xl/_rels/workbook.xml.rels", (
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'relationships"><Relationship Id="rId7" Type="worksheet" '
-            f'Target="/{sheet_path}"/></Relationships>'))
-        archive.writestr(sheet_path, sheet_xml)
-    return buffer.getvalue()
 
 
 def test_an_openpyxl_workbook_passes_the_sniff():

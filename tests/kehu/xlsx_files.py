@@ -1,6 +1,7 @@
 """Workbooks for import tests, written with openpyxl as Excel users would make them."""
 
 import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -71,3 +72,20 @@ def media_root(settings, tmp_path):
     """Uploads and error reports go to a temporary folder, not the project's media/."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return settings.MEDIA_ROOT
+
+
+def workbook_with(sheet_xml: bytes, sheet_path="xl/worksheets/sheet1.xml") -> bytes:
+    """A minimal workbook whose first sheet is `sheet_xml` (as other writers make them)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", (
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheets><sheet name="数据" sheetId="1" r:id="rId7"/></sheets></workbook>'))
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships"><Relationship Id="rId7" Type="worksheet" '
+            f'Target="/{sheet_path}"/></Relationships>'))
+        archive.writestr(sheet_path, sheet_xml)
+    return buffer.getvalue()
