@@ -118,6 +118,7 @@ def run_app(path: Path, admin) -> float:
     with translation.override("zh-hans"):
         batch = imports.import_batch_submit(actor=admin, kind="retailers", upload=upload)
     seconds = time.perf_counter() - start
+    batch.file.delete(save=False)  # the stored upload; the batch row goes with its company
     if batch.status != "succeeded":
         raise SystemExit(f"app import refused the file: {batch.errors[:5]}")
     print(f"  app counts: {batch.counts}")
