@@ -159,6 +159,19 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Uploads and imports (bytes, rows, pixels).
+KEHU_IMPORT_MAX_BYTES = env.int("KEHU_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+KEHU_IMPORT_INLINE_ROWS = env.int("KEHU_IMPORT_INLINE_ROWS", default=2000)
+VISIT_PHOTO_MAX_BYTES = env.int("VISIT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+VISIT_PHOTO_MAX_PIXELS = env.int("VISIT_PHOTO_MAX_PIXELS", default=50_000_000)
+EXPENSES_RECEIPT_MAX_BYTES = env.int("EXPENSES_RECEIPT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Map tiles: OpenStreetMap (WGS-84) by default. Chinese providers (AMap, Tencent) draw
+# GCJ-02: set MAP_TILES_GCJ02=true with them, and add their host to CSP_IMG_HOSTS.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
+MAP_TILES_GCJ02 = env.bool("MAP_TILES_GCJ02", default=False)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
