@@ -7,6 +7,20 @@ from treebeard.forms import movenodeform_factory
 from accounts.models import AuditEvent, JobRun, Membership, OrgNode, User
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written only by services (runs, audit trails, logs): viewable in the
+    admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -46,21 +60,12 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "name"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_id", "from_state", "to_state"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "reason", "request_id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

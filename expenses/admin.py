@@ -4,6 +4,7 @@ is entered here), standards, product lines and caps; the rest is read-only."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ReadOnlyAdmin
 from expenses.models import (
     AdvanceAccount,
     AdvanceEntry,
@@ -65,18 +66,6 @@ class ExpenseStandardAdmin(admin.ModelAdmin):
 class AdvanceLimitAdmin(admin.ModelAdmin):
     list_display = ["company", "cap", "updated_by", "updated_at"]
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Transitions happen only through the services (locked, guarded, audited)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ClaimLine)

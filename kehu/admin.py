@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import ReadOnlyAdmin
 from kehu import services
 from kehu.models import (
     KeyPerson,
@@ -70,16 +71,6 @@ class RelationshipTickAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "criterion__level"]
     raw_id_fields = ["retailer"]
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RetailerAssignment)

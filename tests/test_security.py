@@ -70,3 +70,15 @@ def test_under_ci_a_missing_service_fails_the_run_instead_of_skipping():
     )
     assert result.returncode == 3
     assert "Redis is not reachable" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("model", [
+    "accounts/auditevent", "kehu/personaldataread", "kehu/retailerassignment",
+    "expenses/claimline", "expenses/monthlystatement", "visits/visit", "visits/problem",
+])
+def test_records_written_by_services_cannot_be_added_in_the_admin(personas, client, model):
+    personas.admin.is_staff = personas.admin.is_superuser = True
+    personas.admin.save()
+    client.force_login(personas.admin)
+    assert client.get(f"/admin/{model}/").status_code == 200
+    assert client.get(f"/admin/{model}/add/").status_code == 403

@@ -4,6 +4,7 @@ they change through the services (state machine, audit trail), not by hand."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import ReadOnlyAdmin
 from visits.models import (
     DayRoute,
     MissedVisit,
@@ -18,17 +19,6 @@ from visits.models import (
     VisitTemplate,
     VisitTemplateVersion,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):
