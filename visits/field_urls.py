@@ -1,0 +1,3 @@
+"""Page routes of the field group; included by visits/page_urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Page routes of the plan group; included by visits/page_urls.py."""
+
+urlpatterns: list = []
