@@ -3,6 +3,7 @@
 from visits.models.plans import DayRoute, MissedVisit, PlanComment, PlanStop, VisitPlan
 from visits.models.policy import VisitPolicy, VisitTemplate, VisitTemplateVersion
 from visits.models.problems import Problem
+from visits.models.reminders import Reminder, ReminderPolicy
 from visits.models.visit import (
     Photo,
     PriceCheck,
@@ -19,6 +20,8 @@ __all__ = [
     "PlanStop",
     "PriceCheck",
     "Problem",
+    "Reminder",
+    "ReminderPolicy",
     "RetailerLastVisit",
     "StockLine",
     "Visit",
