@@ -21,6 +21,20 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name='GradingRun',
+            fields=[
+            ],
+            options={
+                'verbose_name': 'grading run',
+                'verbose_name_plural': 'grading runs',
+                'ordering': ['-started_at', '-id'],
+                'proxy': True,
+                'indexes': [],
+                'constraints': [],
+            },
+            bases=('accounts.jobrun',),
+        ),
+        migrations.CreateModel(
             name='GradeOverride',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

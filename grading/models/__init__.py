@@ -3,11 +3,14 @@ retailer with its basis, grade history, overrides."""
 
 from grading.models.grades import GradeHistory, GradeOverride, RetailerGrade
 from grading.models.policies import GradingPolicy, GradingPolicyVersion
+from grading.models.runs import GRADING_JOB, GradingRun
 
 __all__ = [
+    "GRADING_JOB",
     "GradeHistory",
     "GradeOverride",
     "GradingPolicy",
     "GradingPolicyVersion",
+    "GradingRun",
     "RetailerGrade",
 ]
