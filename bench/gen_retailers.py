@@ -1,15 +1,21 @@
 """Make 1,000,000 retailers in PostgreSQL with set-based SQL, for the list benchmark.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/keqing_bench \\
-        .venv/bin/python bench/gen_retailers.py [--retailers 1000000]
+        .venv/bin/python bench/gen_retailers.py [--retailers 1000000] [--fact-months 12]
+                                                [--facts-only]
 
 Migrates first. Builds the company "BENCH" (3 regions × 11 offices × 2 areas = 66 areas,
 5 reps per area = 330 reps, ~3,030 retailers each), one office manager per office, one
 regional manager per region and an admin, all with the password `bench-pass-2026`.
 Shop names come from a pool of 20,000 drawn like the demo's (chains with branches,
 老王烟酒店, street + shop…) with their real pinyin search keys, so `q` finds what it
-would find in production. Refuses a database whose name lacks "bench"; a rerun
-replaces the bench company's retailers.
+would find in production. Then 12 months of business facts per retailer (the 12 months
+before the current one, as the demo's; 12,000,000 `MonthlyFact` rows for 1M retailers):
+a Pareto-distributed size per shop scaled by its business type, the demo's seasons,
+month-to-month noise, closed shops without purchases in their last months.
+`--fact-months 0` skips them; `--facts-only` keeps the retailers and replaces only the
+facts. Refuses a database whose name lacks "bench"; a rerun replaces the bench company's
+retailers.
 """
 
 import argparse
@@ -135,6 +141,84 @@ JOIN bench_name n ON n.id = 1 + ((g::bigint * 2654435761) %% %(pool)s)
 """
 
 
+INSERT_FACTS = """
+INSERT INTO kehu_monthlyfact (
+    retailer_id, month, purchase_amount, purchase_quantity, collected_amount,
+    order_success_rate, e_settlement_rate, imported_at)
+SELECT r.id, m.month, f.amount, round(f.amount / r.unit_price), f.collected,
+       CASE WHEN f.amount > 0 THEN round((100 - 40 * power(random(), 2.5))::numeric, 2)
+            ELSE 0 END,
+       CASE WHEN f.amount > 0 AND r.e_settlement THEN round((60 + 40 * random())::numeric, 2)
+            ELSE 0 END,
+       now()
+FROM (SELECT id, e_settlement,
+             -- Pareto(1.2) capped at 40, half of the business type's scale (as the demo)
+             s.scale * least(power(1 - random(), -1 / 1.2), 40.0) / 2 AS monthly,
+             180 + 240 * random() AS unit_price,
+             CASE status WHEN 'closed' THEN 1 + floor(random() * 3)::int
+                         WHEN 'suspended' THEN 1 ELSE 0 END AS stopped
+      FROM kehu_retailer
+      JOIN unnest(%(types)s::text[], %(scales)s::float8[]) AS s(business_type, scale)
+        USING (business_type)
+      WHERE id BETWEEN %(first)s AND %(last)s) AS r
+CROSS JOIN unnest(%(months)s::date[], %(seasons)s::float8[]) WITH ORDINALITY
+    AS m(month, season, n)
+CROSS JOIN LATERAL (
+    SELECT round(a::numeric, 2) AS amount,
+           round((a * CASE WHEN p < 0.85 THEN 1.0 WHEN p < 0.95 THEN 0.85 + 0.15 * random()
+                           ELSE 1.0 + 0.1 * random() END)::numeric, 2) AS collected
+    FROM (SELECT CASE WHEN m.n > %(count)s - r.stopped THEN 0.0
+                      -- lognormal(0, 0.25) noise by Box-Muller
+                      ELSE r.monthly * m.season * exp(0.25 * sqrt(-2 * ln(1 - random()))
+                                                      * cos(2 * pi() * random())) END AS a,
+                 random() AS p) AS draw) AS f
+ORDER BY r.id, m.month
+"""
+
+
+def generate_facts(company, months: int) -> None:
+    """`months` facts per retailer of the company, set-based, in retailer order."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from kehu.demo import SEASON, SHOP_KINDS
+    from kehu.models import MonthlyFact, Retailer
+    from kehu.selectors import add_months, month_start
+
+    started = time.monotonic()
+    last = add_months(month_start(timezone.localdate()), -1)
+    month_list = [add_months(last, offset) for offset in range(-(months - 1), 1)]
+    bounds = Retailer.objects.filter(company=company).order_by("pk").values_list("pk", flat=True)
+    low, high = bounds.first(), bounds.last()
+    if low is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("SET work_mem = '256MB'")
+        cursor.execute("DELETE FROM kehu_monthlyfact f USING kehu_retailer r "
+                       "WHERE f.retailer_id = r.id AND r.company_id = %s", [company.pk])
+        # The rows come from kehu_retailer itself: skip the per-row foreign-key triggers
+        # (12 million of them would double the time).
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            for first in range(low, high + 1, CHUNK):
+                with transaction.atomic():
+                    cursor.execute(INSERT_FACTS, {
+                        "types": [str(t) for t in SHOP_KINDS],
+                        "scales": [float(k[3]) for k in SHOP_KINDS.values()],
+                        "months": month_list,
+                        "seasons": [SEASON.get(m.month, 1.0) for m in month_list],
+                        "count": months, "first": first, "last": first + CHUNK - 1})
+                print(f"  facts for retailers up to id {min(first + CHUNK - 1, high):>9,} "
+                      f"({time.monotonic() - started:.1f} s)", flush=True)
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("VACUUM ANALYZE kehu_monthlyfact")
+    count = MonthlyFact.objects.filter(retailer__company=company).count()
+    print(f"facts: {count:,} rows, {month_list[0]:%Y-%m}…{month_list[-1]:%Y-%m} "
+          f"({time.monotonic() - started:.1f} s)")
+
+
 def generate(total: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -201,10 +285,19 @@ def generate(total: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--retailers", type=int, default=1_000_000)
+    parser.add_argument("--fact-months", type=int, default=12,
+                        help="monthly facts per retailer (default 12; 0: none)")
+    parser.add_argument("--facts-only", action="store_true",
+                        help="keep the retailers, replace only their facts")
     args = parser.parse_args()
     setup_django()
     require_bench_database()
-    generate(args.retailers)
+    if not args.facts_only:
+        generate(args.retailers)
+    if args.fact_months:
+        from accounts.models import OrgNode
+
+        generate_facts(OrgNode.objects.get(code=BENCH_COMPANY), args.fact_months)
 
 
 if __name__ == "__main__":
