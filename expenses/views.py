@@ -162,6 +162,17 @@ def js_strings() -> dict:
         "no_key_person": _("(no key person)"),
         "none": _("none"),
         "late": _("late"),
+        "action_submit": _("submitted"),
+        "action_resubmit": _("filed again"),
+        "action_clerk_check": _("checked by the clerk"),
+        "action_manager_approve": _("approved by the manager"),
+        "action_finance_approve": _("approved by finance"),
+        "action_return": _("returned"),
+        "action_payout": _("paid out"),
+        "action_void": _("voided"),
+        "step_clerk_check": _("the clerk's check"),
+        "step_manager_approve": _("the manager's approval"),
+        "step_finance_approve": _("finance's approval"),
     }
 
 
@@ -223,6 +234,7 @@ def statement_detail(request, pk: int):
     found = get_object_or_404(selectors.statements_for_user(request.user), pk=pk)
     return render_page(request, "expenses/statement_detail.html", config={
         "statement_id": found.pk, "rep_id": found.rep_id,
+        "statuses": choices(MonthlyStatement.Status.choices),
         "export_url": reverse("expenses-api:statement-export", args=[found.pk]),
     }, statement=found)
 
