@@ -1,0 +1,4 @@
+// The sending-queue page: only the queue panel, opened.
+import { startFieldPage } from "./register.js";
+
+startFieldPage({});
