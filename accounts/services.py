@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, JobRun, Membership, OrgNode, Role, User
 from accounts.request_context import current_request_id
+from accounts.signals import job_runs_lost
 
 
 def audit_record(
@@ -202,12 +203,16 @@ def housekeeping_run(*, now=None) -> dict:
     - job runs older than JOB_RUN_KEEP_DAYS and expired sessions are deleted.
     """
     now = now or timezone.now()
-    stale = JobRun.objects.filter(
-        status=JobRun.Status.RUNNING, started_at__lt=now - settings.JOB_RUN_STALE_AFTER
-    ).update(
-        status=JobRun.Status.FAILED, finished_at=now,
-        error="worker lost: the run exceeded the time limit without finishing",
-    )
+    with transaction.atomic():
+        lost = list(JobRun.objects.select_for_update().filter(
+            status=JobRun.Status.RUNNING, started_at__lt=now - settings.JOB_RUN_STALE_AFTER
+        ).values_list("pk", flat=True))
+        stale = JobRun.objects.filter(pk__in=lost).update(
+            status=JobRun.Status.FAILED, finished_at=now,
+            error="worker lost: the run exceeded the time limit without finishing",
+        )
+        if lost:
+            job_runs_lost.send(sender=JobRun, run_ids=lost, now=now)
     pruned, _detail = JobRun.objects.filter(
         started_at__lt=now - timedelta(days=settings.JOB_RUN_KEEP_DAYS)
     ).exclude(status=JobRun.Status.RUNNING).delete()

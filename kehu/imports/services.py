@@ -173,6 +173,21 @@ def _fail(batch: ImportBatch, message: str, status: str) -> None:
     batch.errors = [RowError(None, "", message).as_dict()]
 
 
+def import_batches_fail_lost(*, run_ids: list[int], now) -> int:
+    """Batches whose worker was lost mid-import (their JobRun was just marked failed by
+    housekeeping): failed, with a message in the uploader's language. Nothing of theirs
+    was written: the import's transaction died with the worker."""
+    lost = ImportBatch.objects.filter(job_run_id__in=run_ids,
+                                      status=ImportBatch.Status.RUNNING).select_related("created_by")
+    for batch in lost:
+        with translation.override(batch.created_by.language or settings.LANGUAGE_CODE):
+            _fail(batch, _("The import stopped because its worker was lost; nothing was "
+                           "written. Upload the file again."), ImportBatch.Status.FAILED)
+        batch.finished_at = now
+        batch.save(update_fields=["status", "error_count", "errors", "finished_at"])
+    return len(lost)
+
+
 def import_report_open(*, batch: ImportBatch):
     """The stored error report, open for reading (None when there is none)."""
     if not batch.error_report:

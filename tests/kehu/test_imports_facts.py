@@ -292,3 +292,32 @@ def test_a_workbook_calamine_cannot_read_is_refused_as_not_excel(personas, shops
     assert errors_of(batch) == [(None, "", "This is not an Excel workbook (.xlsx). Save it as "
                                  "“Excel Workbook (*.xlsx)” and upload it again.")]
     assert not batch.error_report
+
+
+def test_a_batch_whose_worker_was_lost_is_failed_by_housekeeping(personas, shops, settings,
+                                                                  monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts import services as accounts
+
+    settings.KEHU_IMPORT_INLINE_ROWS = 1
+    monkeypatch.setattr("kehu.tasks.import_batch_process.apply_async", lambda *a, **k: None)
+    batch = submit(personas, facts_file([fact_row("R1"), fact_row("R2")]))
+    # The worker claims the batch and starts its run, then dies before finishing.
+    run = accounts.job_run_start(name="kehu.import.facts", scope=batch.scope)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING,
+                                                   job_run=run)
+    now = timezone.now()
+    JobRun.objects.filter(pk=run.pk).update(
+        started_at=now - settings.JOB_RUN_STALE_AFTER - timedelta(minutes=1))
+    other = submit(personas, facts_file([fact_row("R3"), fact_row("R3", month="2026-11")]))
+
+    accounts.housekeeping_run(now=now)
+
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED and batch.finished_at == now
+    assert batch.error_count == 1 and "worker was lost" in batch.errors[0]["message"]
+    assert ImportBatch.objects.get(pk=other.pk).status == ImportBatch.Status.QUEUED
+    assert not MonthlyFact.objects.exists()
