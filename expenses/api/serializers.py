@@ -335,6 +335,9 @@ class SpotCheckItemSerializer(serializers.ModelSerializer):
 
 class SpotCheckSerializer(serializers.ModelSerializer):
     items = SpotCheckItemSerializer(many=True, read_only=True)
+    # A string: the 62-bit seed is past what a JavaScript number holds exactly (2**53), and
+    # a rounded seed would not reproduce the draw.
+    seed = serializers.CharField(read_only=True)
     rep_name = serializers.CharField(source="statement.rep.name", read_only=True)
     month = MonthField(source="statement.month", read_only=True)
 

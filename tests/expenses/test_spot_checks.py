@@ -1,6 +1,7 @@
 """Spot checks (抽查) after payout: 3 retailers per rep drawn reproducibly, results recorded by
 the manager, failures visible to finance, never shown to the rep."""
 
+import json
 from datetime import date
 
 import pytest
@@ -94,7 +95,19 @@ def test_the_rep_never_sees_the_spot_check_and_cannot_record_it(check, personas,
     assert record(client_for(personas.sibling_manager), check.items.first(),
                   result="confirmed").status_code == 404
     assert client_for(personas.finance).get(
-        f"/api/expenses/spot-checks/{check.pk}/").data["seed"] == 7
+        f"/api/expenses/spot-checks/{check.pk}/").data["seed"] == "7"
+
+
+def test_the_seed_reaches_a_browser_exactly_as_stored(statement, retailers, personas,
+                                                       client_for):
+    seed = 2**62 - 3  # a JavaScript number would round this one
+    check = services.spot_check_ensure(statement=statement, seed=seed)
+
+    body = client_for(personas.finance).get(f"/api/expenses/spot-checks/{check.pk}/").content
+
+    assert f'"seed":"{seed}"'.encode() in body
+    assert services.spot_check_pick(check.candidates, int(json.loads(body)["seed"])) == list(
+        check.items.order_by("id").values_list("retailer_id", flat=True))
 
 
 def test_a_manager_does_not_spot_check_his_own_retailers(personas, clock):
