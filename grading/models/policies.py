@@ -135,7 +135,8 @@ class GradingPolicyVersion(models.Model):
         errors = {}
         shares = [self.share_a, self.share_b, self.share_c]
         if None not in shares and sum(shares) != 100:
-            errors["share_c"] = _("The A, B and C shares must add up to 100 %% (now %(sum)s %%).") % {
+            errors["share_c"] = _(
+                "The A, B and C shares must add up to 100 %% (now %(sum)s %%).") % {
                 "sum": sum(shares)}
         if self.share_a is not None and self.share_a <= 0:
             errors["share_a"] = _("The A share must be above 0 %.")
