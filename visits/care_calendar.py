@@ -60,7 +60,7 @@ def lunar_birthdays_on(day: date) -> frozenset[tuple[int, int, bool]]:
     """Every lunar birthday (month, day, leap) celebrated on the solar `day` — the
     inverse of `lunar_birthday`, so a nightly query can match key persons directly."""
     lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
-    leap = bool(lunar.isLeapMonth)
+    leap = bool(lunar.is_leap_month)
     days = [lunar.day]
     if lunar.day == 29 and LunarDate.from_solar_date(*_ymd(day + timedelta(days=1))).day == 1:
         days.append(30)  # a 29-day month: those born on the 30th celebrate today

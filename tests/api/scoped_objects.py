@@ -213,3 +213,14 @@ def _import_batch(p):
         kind=ImportBatch.Kind.FACTS, company=p.org.company, scope=p.org.office,
         created_by=p.rep, file="kehu/imports/walk.xlsx", original_name="walk.xlsx",
         status=ImportBatch.Status.SUCCEEDED)
+
+
+# visits: care reminders -----------------------------------------------------------------
+from visits.models import Reminder  # noqa: E402
+
+
+@object_maker(Reminder)
+def _reminder(p):
+    return Reminder.objects.create(kind=Reminder.Kind.CARE_CALL, rep=p.rep,
+                                   retailer=_retailer_of(p), occasion="walk",
+                                   due_date=_VISIT_DAY)
