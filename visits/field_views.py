@@ -45,7 +45,7 @@ SW_SCOPE = "/visits/today/"
 # each file are stored.
 SHELL_FILES = [
     "css/app.css",
-    "css/visits-field.css",
+    "css/visits/field.css",
     "img/favicon.svg",
     "js/app.js",
     "js/lib/alpine.js",

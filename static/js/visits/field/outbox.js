@@ -50,6 +50,8 @@ if (channel) channel.onmessage = () => { for (const listener of listeners) liste
 export async function enqueue(item) {
   const stored = {
     ...item,
+    // A plain copy: IndexedDB cannot store the page's reactive proxies.
+    body: JSON.parse(JSON.stringify(item.body)),
     status: QUEUED,
     idempotencyKey: uuid(),
     createdAt: new Date().toISOString(),
