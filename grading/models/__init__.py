@@ -4,6 +4,7 @@ retailer with its basis, grade history, overrides."""
 from grading.models.grades import GradeHistory, GradeOverride, RetailerGrade
 from grading.models.policies import GradingPolicy, GradingPolicyVersion
 from grading.models.runs import GRADING_JOB, GradingRun
+from grading.models.scorecards import RepScorecard, RetailerScorecard
 
 __all__ = [
     "GRADING_JOB",
@@ -12,5 +13,7 @@ __all__ = [
     "GradingPolicy",
     "GradingPolicyVersion",
     "GradingRun",
+    "RepScorecard",
     "RetailerGrade",
+    "RetailerScorecard",
 ]
