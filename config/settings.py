@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "expenses.void_overdue_statements",
         "schedule": crontab(hour=0, minute=20),
     },
+    # The nightly jobs (grading, then indicators, scorecards, reminders: grading/nightly.py).
+    "grading-nightly": {
+        "task": "grading.nightly",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # On the 1st, every rep's draft statement of last month is generated for review.
     "expenses-generate-last-month-statements": {
         "task": "expenses.generate_last_month_statements",

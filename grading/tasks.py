@@ -11,9 +11,10 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="grading.nightly")
-def nightly_dispatch(business_date: str | None = None) -> int:
+def nightly_dispatch(business_date: str | None = None, queue: str | None = None) -> int:
     """Beat, at night: per company, the nightly steps in order, each step's parts in
-    parallel (a chord); returns how many companies were dispatched."""
+    parallel (a chord); returns how many companies were dispatched. `queue` routes the
+    parts (tests use a private queue)."""
     from grading.services import today
 
     day = date.fromisoformat(business_date) if business_date else today()
@@ -24,8 +25,10 @@ def nightly_dispatch(business_date: str | None = None) -> int:
             parts = step.parts_for(company, day)
             if not parts:
                 continue
-            header = group(run_part.si(step.name, part, day.isoformat()) for part in parts)
-            links.append(chord(header, step_done.si(company.pk, step.name, day.isoformat())))
+            header = group(run_part.si(step.name, part, day.isoformat()).set(queue=queue)
+                           for part in parts)
+            done = step_done.si(company.pk, step.name, day.isoformat()).set(queue=queue)
+            links.append(chord(header, done))
         if links:
             chain(*links).apply_async()
             dispatched += 1
