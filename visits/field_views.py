@@ -185,6 +185,9 @@ def field_strings() -> dict:
         "step_requests": _("The retailer's requests"),
         "step_questions": _("Questions"),
         "sync_failed": _("Sending failed; it will be retried."),
+        "checkin_refused": _("The server refused this check-in: %(reason)s Fix the cause, "
+                             "then press \"Send again\" in the queue, or discard it."),
+        "check_out_first": _("Check out of %(name)s first."),
     }
 
 

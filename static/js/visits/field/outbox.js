@@ -85,7 +85,19 @@ async function update(seq, changes) {
 
 /** Queue a refused item again (the server kept nothing of a refused request). */
 export async function requeue(seq) {
+  const handle = await db();
+  const item = await handle.get("outbox", seq);
+  if (!item || item.status !== REFUSED) return;
   await update(seq, { status: QUEUED, reason: "", lastError: "" });
+  if (item.kind === "checkin") {
+    // What was refused along with the check-in goes again with it.
+    await updateVisit(item.clientId, { refused: false });
+    for (const other of await handle.getAll("outbox")) {
+      if (other.visitClientId === item.clientId && other.status === REFUSED) {
+        await update(other.seq, { status: QUEUED, reason: "", lastError: "" });
+      }
+    }
+  }
   changed();
   sync();
 }

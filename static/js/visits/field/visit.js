@@ -4,10 +4,12 @@
 // the form is kept on the phone until check-out.
 import { t } from "../../lib/i18n.js";
 import { clock, fieldConfig, position, uuid } from "./common.js";
-import { enqueue, items, onOutboxChange } from "./outbox.js";
+import { REFUSED, enqueue, items, onOutboxChange } from "./outbox.js";
 import { compressPhoto, takenAt } from "./photo.js";
 import { startFieldPage } from "./register.js";
-import { dropDraft, getDraft, loadPreparation, saveDraft, saveVisit, updateVisit, visitsOf } from "./store.js";
+import {
+  allVisits, dropDraft, getDraft, loadPreparation, saveDraft, saveVisit, updateVisit, visitsOf,
+} from "./store.js";
 
 const config = fieldConfig();
 const NOTE_FIELDS = { communication: "communication_notes", promotion: "promotion_notes",
@@ -63,6 +65,7 @@ function visitForm() {
     problem: { category: "late_delivery", description: "", due_date: "" },
     problemError: "",
     requiredError: "",
+    refusal: "",
 
     async init() {
       onOutboxChange(() => this.loadOutbox());
@@ -122,6 +125,9 @@ function visitForm() {
       const clientId = this.visit.clientId;
       this.outboxRows = (await items()).filter((i) => i.visitClientId === clientId
         || i.clientId === clientId);
+      const checkin = this.outboxRows.find((i) => i.kind === "checkin");
+      this.refusal = checkin && checkin.status === REFUSED
+        ? t("checkin_refused", { reason: checkin.reason }) : "";
     },
 
     get title() {
@@ -159,10 +165,23 @@ function visitForm() {
 
     // --- check-in ---
 
+    /** An on-site visit begun on this phone elsewhere and not checked out (the server
+     *  would refuse a second one; this says so before, even offline). */
+    async openElsewhere() {
+      if (!this.onSite) return null;
+      return (await allVisits()).find((v) => v.kind === "on_site" && !v.checkedOut && !v.refused
+        && v.retailerId !== config.retailer_id) || null;
+    },
+
     async checkIn() {
       this.busy = true;
       this.error = "";
       try {
+        const open = await this.openElsewhere();
+        if (open) {
+          this.error = t("check_out_first", { name: open.retailerName });
+          return;
+        }
         const clientId = uuid();
         const now = new Date().toISOString();
         const body = { client_id: clientId, retailer: config.retailer_id, kind: this.kind, device_time: now };
