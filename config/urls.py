@@ -8,7 +8,7 @@ from accounts import views as account_views
 from config.health import healthz
 
 # Each app mounts its API under /api/<app>/.
-API_APPS = ["accounts", "kehu", "visits", "expenses"]
+API_APPS = ["accounts", "kehu", "visits", "expenses", "grading"]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home", permanent=False)),

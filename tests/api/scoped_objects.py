@@ -224,3 +224,50 @@ def _reminder(p):
     return Reminder.objects.create(kind=Reminder.Kind.CARE_CALL, rep=p.rep,
                                    retailer=_retailer_of(p), occasion="walk",
                                    due_date=_VISIT_DAY)
+
+
+# grading ------------------------------------------------------------------------------------
+from grading import services as grading_services  # noqa: E402
+from grading.models import (  # noqa: E402
+    GRADING_JOB,
+    GradeHistory,
+    GradeOverride,
+    GradingPolicy,
+    GradingPolicyVersion,
+    GradingRun,
+)
+
+
+def _grading_policy_of(p):
+    return grading_services.policy_create(
+        actor=p.regional_manager, scope=p.org.office, name="walk", method="pareto",
+        share_a=75, share_b=20, share_c=5, valid_from=datetime.date(2026, 1, 1))
+
+
+@object_maker(GradingPolicy)
+def _grading_policy(p):
+    return _grading_policy_of(p)
+
+
+@object_maker(GradingPolicyVersion)
+def _grading_policy_version(p):
+    return _grading_policy_of(p).versions.get()
+
+
+@object_maker(GradingRun)
+def _grading_run(p):
+    run = services.job_run_start(name=GRADING_JOB, scope=p.org.office)
+    return GradingRun.objects.get(pk=run.pk)
+
+
+@object_maker(GradeOverride)
+def _grade_override(p):
+    return GradeOverride.objects.create(retailer=_retailer_of(p), grade="A", reason="walk",
+                                        created_by=p.manager)
+
+
+@object_maker(GradeHistory)
+def _grade_history(p):
+    return GradeHistory.objects.create(retailer=_retailer_of(p), old_grade="B", new_grade="A",
+                                       source=GradeHistory.Source.NIGHTLY,
+                                       business_date=datetime.date(2026, 11, 1))
