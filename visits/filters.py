@@ -55,10 +55,14 @@ class ProblemFilterSet(django_filters.FilterSet):
     owner = django_filters.NumberFilter(label=_("owner"))
     retailer = django_filters.NumberFilter(label=_("retailer"))
     overdue = django_filters.BooleanFilter(label=_("overdue"))
+    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte",
+                                         label=_("due from"))
+    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte",
+                                       label=_("due by"))
 
     class Meta:
         model = Problem
-        fields = ["status", "category", "owner", "retailer", "overdue"]
+        fields = ["status", "category", "owner", "retailer", "overdue", "due_from", "due_to"]
 
 
 class MissedVisitFilterSet(django_filters.FilterSet):
