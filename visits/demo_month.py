@@ -1,4 +1,5 @@
-"""Demo visits: `manage.py demo_visits`, run after `manage.py demo`.
+"""Demo visits of this month: a step of `manage.py demo` (`visits/demo.py`);
+`manage.py demo_visits` runs it alone.
 
 For every demo rep with retailers: this month's plan, proposed by the same rule as
 `plan_propose` but from the 1st (so the days already gone have stops), approved by the
@@ -10,9 +11,14 @@ Today's stops are left for the rep to do.
 Idempotent per rep and month: a rep who already has a plan for the month is skipped.
 One seeded random source gives the same month every run.
 
-Not a step of `manage.py demo` (yet): plans and visits PROTECT their retailers, and the
-kehu demo test deletes a demo card to check it comes back. To make it a step, append
-`build_visits` to `accounts.demo.STEPS` in a module named `visits/demo.py`.
+A step of `manage.py demo` since `visits/demo.py` registers it (that module also puts
+next month's plans in review). Plans and visits PROTECT their retailers, so a demo
+card with visit history can no longer be deleted.
+
+The proposal is drawn as if each shop had been visited once within its grade's
+interval before the month (the demo has no older visits): its visits then fall due
+spread over the month, as in a company that has been working for a while, instead of
+every shop counting as overdue and crowding the first days.
 """
 
 import random
@@ -70,7 +76,7 @@ class RepMonth:
         if not retailers:
             return
         first, last = self.month, month_end(self.month)
-        candidates = [Candidate(r.pk, r.grade or "C", None, _point(r))
+        candidates = [Candidate(r.pk, r.grade or "C", self._earlier_visit(r), _point(r))
                       for r in retailers.values()]
         proposal = propose(candidates, self.policy, working_days(first, last), first, last)
         plan = VisitPlan.objects.create(
@@ -87,6 +93,11 @@ class RepMonth:
                                   to_state="approved", reason="demo")
         self.created["visit plans"] += 1
         self._past_days([s for s in proposal if s.date < self.today], retailers)
+
+    def _earlier_visit(self, retailer: Retailer):
+        """A day within the grade's interval before the month (not overdue on the 1st)."""
+        interval = self.policy.interval_days(retailer.grade or "C")
+        return self.month - timedelta(days=self.rng.randrange(1, interval + 1))
 
     def _past_days(self, stops, retailers) -> None:
         visits, missed = [], []
