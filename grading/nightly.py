@@ -38,6 +38,12 @@ class NightlyStep:
 STEPS: list[NightlyStep] = [
     NightlyStep(name="grading", parts="grading.services.nightly_parts",
                 run="grading.services.nightly_run_part"),
+    NightlyStep(name="retailer_scorecards", parts="grading.scorecards.retailer_parts",
+                run="grading.scorecards.retailer_run_part"),
+    NightlyStep(name="rep_scorecards", parts="grading.scorecards.rep_parts",
+                run="grading.scorecards.rep_run_part"),
+    NightlyStep(name="reminders", parts="visits.services.reminders.nightly_parts",
+                run="visits.services.reminders.nightly_run_part"),
 ]
 
 

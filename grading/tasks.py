@@ -25,8 +25,10 @@ def nightly_dispatch(business_date: str | None = None, queue: str | None = None)
             parts = step.parts_for(company, day)
             if not parts:
                 continue
-            header = group(run_part.si(step.name, part, day.isoformat()).set(queue=queue)
-                           for part in parts)
+            # A list, not a generator: group() reads a generator lazily, after the loop
+            # has moved `step` on to the last step.
+            header = group([run_part.si(step.name, part, day.isoformat()).set(queue=queue)
+                            for part in parts])
             done = step_done.si(company.pk, step.name, day.isoformat()).set(queue=queue)
             links.append(chord(header, done))
         if links:

@@ -30,7 +30,8 @@ def test_run_nightly_grades_every_policy_in_process(two_policies):
     assert grades(*here) == ["A", "B", "C"] and grades(*there) == ["C", "A"]
     runs = JobRun.objects.filter(name=GRADING_JOB, business_date=DAY)
     assert runs.count() == 2 and {r.status for r in runs} == {JobRun.Status.SUCCEEDED}
-    assert "2 run(s) finished" in out.getvalue()
+    every_run = JobRun.objects.filter(business_date=DAY).count()  # later steps run too
+    assert f"{every_run} run(s) finished" in out.getvalue()
     call_command("run_nightly", "--date", DAY.isoformat(), "--step", "grading", stdout=out)
     assert GradeHistory.objects.count() == 5
     assert [r.counts["moves"] for r in JobRun.objects.filter(name=GRADING_JOB)[:2]] == [0, 0]

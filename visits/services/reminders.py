@@ -55,6 +55,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgNode, User
+from accounts.services import job_run_recorded
 from kehu.models import KeyPerson, MonthlyFact, Retailer
 from visits.care_calendar import HOLIDAYS, holiday_date, lunar_birthdays_on, solar_birthdays_on
 from visits.models import Reminder, ReminderPolicy, Visit
@@ -278,6 +279,27 @@ def _close_answered(company: OrgNode, now: datetime) -> int:
                     kind__in=[Kind.CARE_CALL, Kind.FOLLOW_UP])
             .filter(Exists(calls))
             .update(status=Reminder.Status.DONE, done_visit=Subquery(latest), closed_at=now))
+
+
+# The nightly step (named by string in grading.nightly.STEPS) -----------------------------
+
+JOB_NAME = "visits.reminders"
+
+
+def nightly_parts(company: OrgNode, business_date: date) -> list[dict]:
+    """One part per company (the policy is the company's)."""
+    return [{"company_id": company.pk}]
+
+
+def nightly_run_part(*, business_date: date, company_id: int) -> int | None:
+    """The company's reminders for `business_date` (the day the reps start), recorded as
+    a JobRun; returns its id (None: the company is gone)."""
+    company = OrgNode.objects.filter(pk=company_id).first()
+    if company is None:
+        return None
+    with job_run_recorded(name=JOB_NAME, scope=company, business_date=business_date) as run:
+        run.counts = reminders_generate(company=company, today=business_date)
+    return run.pk
 
 
 # The rep's actions ---------------------------------------------------------------------
