@@ -271,3 +271,19 @@ def _grade_history(p):
     return GradeHistory.objects.create(retailer=_retailer_of(p), old_grade="B", new_grade="A",
                                        source=GradeHistory.Source.NIGHTLY,
                                        business_date=datetime.date(2026, 11, 1))
+
+
+# grading: scorecards ----------------------------------------------------------------------
+from grading.models import RepScorecard, RetailerScorecard  # noqa: E402
+
+
+@object_maker(RepScorecard)
+def _rep_scorecard(p):
+    return RepScorecard.objects.create(rep=p.rep, area=p.org.area,
+                                       month=_VISIT_DAY.replace(day=1), as_of=_VISIT_DAY)
+
+
+@object_maker(RetailerScorecard)
+def _retailer_scorecard(p):
+    return RetailerScorecard.objects.create(retailer=_retailer_of(p),
+                                            month=_VISIT_DAY.replace(day=1), as_of=_VISIT_DAY)
