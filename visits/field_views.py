@@ -273,12 +273,15 @@ def _shell_version() -> str:
 _cached_shell_version = lru_cache(maxsize=1)(_shell_version)
 
 
-def _shell_urls() -> list[str]:
-    base = settings.STATIC_URL if settings.STATIC_URL.startswith("/") \
+def _static_prefix() -> str:
+    return settings.STATIC_URL if settings.STATIC_URL.startswith("/") \
         else f"/{settings.STATIC_URL}"
+
+
+def _shell_urls() -> list[str]:
     urls = []
     for path in SHELL_FILES:
-        for url in (static(path), f"{base}{path}"):
+        for url in (static(path), f"{_static_prefix()}{path}"):
             if url not in urls:
                 urls.append(url)
     return urls
@@ -293,7 +296,7 @@ def service_worker(request):
         "version": version,
         "shell": _shell_urls(),
         "scope": SW_SCOPE,
-        "static_prefix": static(""),
+        "static_prefix": _static_prefix(),
         # Network first, the last answer kept for offline use.
         "api_prefixes": [reverse("visits-api:dayroute-today"),
                          reverse("visits-api:visit-prepare", args=[0])[:-2]],
