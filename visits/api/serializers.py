@@ -102,8 +102,13 @@ class VisitPlanDetailSerializer(VisitPlanSerializer):
         return PlanWarningSerializer(self.context["warnings"], many=True).data
 
     def get_versions(self, plan) -> list[dict]:
+        # Through DateTimeField, like every other time in the API: in the business time
+        # zone (a raw datetime would be rendered in UTC, a day off in the morning).
+        moment = serializers.DateTimeField()
         return [{"id": v.pk, "version": v.version, "status": v.status,
-                 "status_label": str(v.get_status_display()), "decided_at": v.decided_at,
+                 "status_label": str(v.get_status_display()),
+                 "decided_at": moment.to_representation(v.decided_at) if v.decided_at
+                 else None,
                  "decided_by": str(v.decided_by) if v.decided_by else None}
                 for v in self.context["versions"]]
 
