@@ -10,4 +10,5 @@ app_name = "visits"
 urlpatterns = [
     path("", include("visits.field_urls")),
     path("plans/", include("visits.plan_urls")),
+    path("reminders/", include("visits.reminder_urls")),
 ]
