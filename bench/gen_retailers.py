@@ -235,6 +235,11 @@ def generate(total: int) -> None:
             print("replacing the earlier bench company…")
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE kehu_retailer, kehu_historicalretailer CASCADE")
+                # bench/gen_visits.py's templates and plans hold the org tree's nodes
+                cursor.execute("SELECT to_regclass('visits_visittemplate')")
+                if cursor.fetchone()[0] is not None:
+                    cursor.execute("TRUNCATE visits_visittemplate, visits_visitplan, "
+                                   "visits_dayroute CASCADE")
             bench_nodes = OrgNode.objects.filter(path__startswith=company.path)
             user_ids = list(Membership.objects.filter(node__in=bench_nodes)
                             .values_list("user_id", flat=True))
