@@ -102,6 +102,7 @@ def _api_urls() -> dict:
         "photos": reverse("visits-api:photo-list"),
         "problems": reverse("visits-api:problem-list"),
         "missed": reverse("visits-api:missedvisit-list"),
+        "me": reverse("accounts-api:me"),
     }
 
 

@@ -23,6 +23,8 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -349,3 +351,47 @@ def test_rep_day_online_reorder_missed_reason_no_gps_phone_call_and_a_refusal(
             "data-state", state)
     screenshot(page, "visits-route-after-day-phone")
     assert [p for p in problems.all() if "status of 400" not in p] == [], problems.all()
+
+
+def session_cookie(live_server, user) -> dict:
+    client = Client()
+    client.force_login(user)
+    return {"name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}
+
+
+def test_a_queue_is_never_sent_under_someone_elses_session(live_server, personas, new_context):
+    """Rep A queues a reason offline; before the signal returns, the phone's session has
+    become rep B's (a shared phone). Nothing is sent for B; once A is logged in again, the
+    queue goes out under A."""
+    today = timezone.localdate()
+    area, rep = personas.org.area, personas.rep
+    shop = make_retailer(area, rep, name="甲便利店", latitude="32.058000", longitude="118.796000")
+    make_plan(rep, area, date(today.year, today.month, 1), stops=[(today, shop)])
+    page = phone(new_context)
+    context = page.context
+    context.route(OSM_TILES, lambda route: route.fulfill(status=200, content_type="image/png",
+                                                         body=b""))
+    login(page, live_server, rep.username)
+    page.goto(f"{live_server.url}/visits/today/")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+
+    context.set_offline(True)
+    row = page.get_by_test_id("stop").first
+    row.get_by_test_id("missed-start").click()
+    row.get_by_test_id("missed-reason").select_option("owner_absent")
+    row.get_by_test_id("missed-save").click()
+    panel = page.get_by_test_id("queue-panel")
+    expect(panel).to_have_attribute("data-waiting", "1")
+
+    context.add_cookies([session_cookie(live_server, personas.rep2)])
+    context.set_offline(False)
+    page.get_by_test_id("queue-toggle").click()
+    expect(page.locator("[data-testid=queue-item][data-status=blocked]")).to_have_count(1)
+    assert not MissedVisit.objects.exists()
+
+    context.add_cookies([session_cookie(live_server, rep)])
+    page.get_by_test_id("sync-now").click()
+    expect(panel).to_have_attribute("data-sent", "1")
+    missed = MissedVisit.objects.get()
+    assert (missed.rep, missed.retailer, missed.reason) == (rep, shop, "owner_absent")

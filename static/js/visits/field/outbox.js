@@ -219,7 +219,35 @@ async function waitingItems() {
     .sort((a, b) => a.seq - b.seq);
 }
 
+/** Whose session this is: "ok" when it is the queue's owner (the page's user), else
+ *  "blocked" (logged out, or someone else logged in on this phone) or "retry". */
+async function sessionOwner() {
+  let response;
+  try {
+    response = await fetch(fieldConfig().urls.api.me,
+      { credentials: "same-origin", headers: { Accept: "application/json" } });
+  } catch {
+    return "retry";
+  }
+  if (response.status === 401 || response.status === 403) return "blocked";
+  if (!response.ok) return "retry";
+  const me = await response.json().catch(() => null);
+  return me && me.id === fieldConfig().user_id ? "ok" : "blocked";
+}
+
+async function block(waiting) {
+  for (const item of waiting) await update(item.seq, { status: BLOCKED, lastError: t("blocked") });
+  changed();
+}
+
 async function pass() {
+  const waiting = await waitingItems();
+  if (!waiting.length) return true;
+  // Never send one person's queue under another's session (a shared phone, a page kept
+  // offline from before a logout).
+  const owner = await sessionOwner();
+  if (owner === "blocked") await block(waiting);
+  if (owner !== "ok") return false;
   const tried = new Set();
   for (;;) {
     // Read again each time: something queued during the pass is sent in the same pass.
