@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("kehu/", include("kehu.page_urls")),
     path("visits/", include("visits.page_urls")),
+    path("grading/", include("grading.page_urls")),
     path("expenses/", include("expenses.page_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
