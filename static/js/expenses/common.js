@@ -217,7 +217,14 @@ export function statementBody(data) {
   };
 }
 
+/** The rows to show: all of them, or those with 客情费 (a long month on a phone). */
+export const MANY_ROWS = 10;
+
+export function visibleRows(rows, onlyClaimed) {
+  return onlyClaimed && rows.length > MANY_ROWS ? rows.filter((row) => toCents(row.claimed_amount) > 0n) : rows;
+}
+
 export function emptyBody() {
-  return { rows: [], ncRows: [], totals: { purchase: "", collected: "", claimed: "",
+  return { rows: [], ncRows: [], onlyClaimed: true, totals: { purchase: "", collected: "", claimed: "",
     payable: "", new_customer: "" } };
 }

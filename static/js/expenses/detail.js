@@ -7,7 +7,7 @@
 import { startAlpine } from "../lib/alpine.js";
 import {
   allErrors, api, apiAll, centsToString, config, dateTime, deadlineClass, deadlineText,
-  emptyBody, errorText, fill, money, newKey, splitErrors, statementBody, t, toCents, withQuery,
+  emptyBody, errorText, fill, money, newKey, splitErrors, statementBody, t, visibleRows, MANY_ROWS, toCents, withQuery,
 } from "./common.js";
 
 const OPEN = ["submitted", "clerk_checked", "manager_approved"];
@@ -35,6 +35,14 @@ function statementDetail() {
     payErrors: {},
     payMessage: "",
     payKey: newKey(),
+
+    get manyRows() {
+      return this.rows.length > MANY_ROWS;
+    },
+
+    get shownRows() {
+      return visibleRows(this.rows, this.onlyClaimed);
+    },
 
     init() {
       this.load();

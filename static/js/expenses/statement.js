@@ -5,7 +5,7 @@
 import { startAlpine } from "../lib/alpine.js";
 import {
   allErrors, api, apiAll, config, dateTime, deadlineClass, deadlineText, emptyBody, errorText, fill,
-  money, newKey, statementBody, t, withQuery,
+  money, newKey, statementBody, t, visibleRows, MANY_ROWS, withQuery,
 } from "./common.js";
 
 function repStatement() {
@@ -22,6 +22,14 @@ function repStatement() {
     error: "",
     notice: "",
     submitKey: newKey(),
+
+    get manyRows() {
+      return this.rows.length > MANY_ROWS;
+    },
+
+    get shownRows() {
+      return visibleRows(this.rows, this.onlyClaimed);
+    },
 
     init() {
       if (!this.months.includes(this.month)) this.months = [...this.months, this.month];
