@@ -5,8 +5,8 @@ money) and rep scorecards, precomputed into tables so pages read them in one que
   per office (a nightly part), counts pre-aggregated per retailer in derived tables
   (one pass over each source table), points from `grading.indicators.FORMULA`. Plain
   SQL that PostgreSQL and SQLite both run.
-- Rep scorecards: the live team view's own selectors (`visits.selectors.team`, read as
-  the whole company), plus problems solved and information items
+- Rep scorecards, per office: the live team view's own selectors (`visits.selectors.team`,
+  read as a manager of the office), plus problems solved and information items
   (`visits.selectors.feedback`), grade moves (grade history), and 客情费 against sales
   (claim lines of the month against the purchases of the rep's retailers); each figure
   is one grouped query, the rows one bulk upsert.
@@ -195,11 +195,11 @@ def retailer_money_refresh(*, node: OrgNode, month: date) -> int:
 
 # Rep scorecards --------------------------------------------------------------------------
 
-def company_reader(company: OrgNode) -> User:
-    """An in-memory reader who sees the whole company, as its admin would: the live team
-    selectors are then reused unchanged for every rep of the company."""
-    reader = User(username=f"nightly:{company.code}", is_active=True)
-    reader._scope_memberships = [Membership(node=company, role=Role.ADMIN)]
+def node_reader(node: OrgNode) -> User:
+    """An in-memory reader who sees everything under `node`, as a manager placed there
+    would: the live team selectors are then reused unchanged for every rep under it."""
+    reader = User(username=f"nightly:{node.code}", is_active=True)
+    reader._scope_memberships = [Membership(node=node, role=Role.ADMIN)]
     return reader
 
 
@@ -209,11 +209,12 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
     return (Decimal(100) * part / whole).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def grade_moves_by_rep(company: OrgNode, first: date, last: date) -> dict[int, dict]:
-    """Per assigned rep: grade changes of their retailers with a business date in the
-    month — up, down, and A→B (the warning)."""
+def grade_moves_by_rep(node: OrgNode, first: date, last: date) -> dict[int, dict]:
+    """Per assigned rep: grade changes of their retailers (under `node`) with a business
+    date in the month — up, down, and A→B (the warning)."""
     rows = (GradeHistory.objects
-            .filter(retailer__company=company, business_date__range=(first, last),
+            .filter(retailer__area__path__startswith=node.path,
+                    business_date__range=(first, last),
                     retailer__assigned_rep__isnull=False)
             .exclude(old_grade="").exclude(new_grade="")
             .values("retailer__assigned_rep_id", "old_grade", "new_grade")
@@ -231,11 +232,13 @@ def grade_moves_by_rep(company: OrgNode, first: date, last: date) -> dict[int, d
     return moves
 
 
-def money_by_rep(company: OrgNode, month: date) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """(客情费 claimed by each rep in the month, purchases of each rep's retailers)."""
-    spent = (ClaimLine.objects.filter(retailer__company=company, month=month)
+def money_by_rep(node: OrgNode, month: date) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """(客情费 claimed by each rep in the month on retailers under `node`, purchases of
+    each rep's retailers under `node`)."""
+    spent = (ClaimLine.objects.filter(retailer__area__path__startswith=node.path, month=month)
              .values("rep_id").annotate(total=Sum("amount")).order_by())
-    sales = (MonthlyFact.objects.filter(retailer__company=company, month=month,
+    sales = (MonthlyFact.objects.filter(retailer__area__path__startswith=node.path,
+                                        month=month,
                                         retailer__assigned_rep__isnull=False)
              .values("retailer__assigned_rep_id").annotate(total=Sum("purchase_amount"))
              .order_by())
@@ -247,18 +250,18 @@ SUMMARY_FIELDS = ("has_approved_plan", "planned", "done", "missed", "pending", "
                   "visits", "on_site", "a_total", "a_visited", "a_coverage_pct", "overdue")
 
 
-def rep_scorecards_compute(*, company: OrgNode, month: date, today: date,
+def rep_scorecards_compute(*, node: OrgNode, month: date, today: date,
                            run: JobRun | None = None) -> int:
-    """Every rep's scorecard of `month` as the live team view shows it on `today`;
-    returns the rows written."""
-    reader = company_reader(company)
+    """The scorecard of `month` of every rep under `node` (an office), as the live team
+    view shows it to a manager of that node on `today`; returns the rows written."""
+    reader = node_reader(node)
     period = Period(month, month_end(month), today)
-    summary = team_summary(reader, policy_for(company), period)
+    summary = team_summary(reader, policy_for(node.company()), period)
     problems = problems_solved_by_rep(Problem.objects.for_user(reader), month, period.last)
     info = info_items_by_rep(Visit.objects.for_user(reader), month, period.last)
-    moves = grade_moves_by_rep(company, month, period.last)
-    spent, sales = money_by_rep(company, month)
-    areas = dict(Membership.objects.filter(role=Role.REP, node__path__startswith=company.path)
+    moves = grade_moves_by_rep(node, month, period.last)
+    spent, sales = money_by_rep(node, month)
+    areas = dict(Membership.objects.filter(role=Role.REP, node__path__startswith=node.path)
                  .order_by("-id").values_list("user_id", "node_id"))
     rows = []
     for row in summary["reps"]:
@@ -306,19 +309,19 @@ def retailer_run_part(*, business_date: date, node_id: int) -> int | None:
 
 
 def rep_parts(company: OrgNode, business_date: date) -> list[dict]:
-    return [{"company_id": company.pk}]
+    return [{"node_id": node.pk} for node in offices_of(company)]
 
 
-def rep_run_part(*, business_date: date, company_id: int) -> int | None:
-    """Rep scorecards of a company: the month of the day before `business_date` (and in
+def rep_run_part(*, business_date: date, node_id: int) -> int | None:
+    """Rep scorecards of one office: the month of the day before `business_date` (and in
     a month's first week the month before)."""
-    company = OrgNode.objects.filter(pk=company_id).first()
-    if company is None:
+    node = OrgNode.objects.filter(pk=node_id).first()
+    if node is None:
         return None
     as_of = business_date - timedelta(days=1)
-    with job_run_recorded(name=REP_JOB, scope=company, business_date=business_date) as run, \
+    with job_run_recorded(name=REP_JOB, scope=node, business_date=business_date) as run, \
             transaction.atomic():
         run.counts = {f"{month:%Y-%m}": rep_scorecards_compute(
-            company=company, month=month, today=business_date, run=run)
+            node=node, month=month, today=business_date, run=run)
             for month in months_to_compute(as_of)}
     return run.pk

@@ -28,7 +28,7 @@ def test_manager_reads_the_team_and_rep_reads_a_retailer(live_server, personas, 
                                 business_date=date(2026, 10, 14))
     retailer_scorecards_compute(node=personas.org.office, as_of=date(2026, 9, 30))
     retailer_scorecards_compute(node=personas.org.office, as_of=date(2026, 10, 20))
-    rep_scorecards_compute(company=personas.org.company, month=date(2026, 10, 1),
+    rep_scorecards_compute(node=personas.org.office, month=date(2026, 10, 1),
                            today=date(2026, 10, 21))
 
     page = desktop_page

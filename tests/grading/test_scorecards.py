@@ -71,8 +71,8 @@ def month(personas):
 
 
 def test_a_reps_month_by_hand(personas, month):
-    assert rep_scorecards_compute(company=personas.org.company, month=OCTOBER,
-                                  today=TODAY) == 3  # rep, rep2, sibling_rep
+    assert rep_scorecards_compute(node=personas.org.office, month=OCTOBER,
+                                  today=TODAY) == 2  # rep, rep2 (the office's reps)
     card = RepScorecard.objects.get(rep=personas.rep, month=OCTOBER)
     assert (card.planned, card.done, card.missed, card.pending) == (4, 1, 2, 1)
     assert card.adherence_pct == Decimal("33.3") and card.has_approved_plan
@@ -92,7 +92,7 @@ def test_a_reps_month_by_hand(personas, month):
 
 
 def test_the_scorecards_equal_the_live_team_view(personas, month):
-    rep_scorecards_compute(company=personas.org.company, month=OCTOBER, today=TODAY)
+    rep_scorecards_compute(node=personas.org.office, month=OCTOBER, today=TODAY)
     live = team_summary(personas.manager, policy_for(personas.org.company),
                         Period(OCTOBER, date(2026, 10, 31), TODAY))
     assert len(live["reps"]) == 2
@@ -106,10 +106,10 @@ def test_the_scorecards_equal_the_live_team_view(personas, month):
 
 
 def test_a_rerun_replaces_the_month(personas, month):
-    rep_scorecards_compute(company=personas.org.company, month=OCTOBER, today=TODAY)
+    rep_scorecards_compute(node=personas.org.office, month=OCTOBER, today=TODAY)
     a = month[0]
     make_visit(personas.rep, a, date(2026, 10, 25))
-    rep_scorecards_compute(company=personas.org.company, month=OCTOBER,
+    rep_scorecards_compute(node=personas.org.office, month=OCTOBER,
                            today=date(2026, 10, 26))
     card = RepScorecard.objects.get(rep=personas.rep, month=OCTOBER)
     assert RepScorecard.objects.filter(rep=personas.rep).count() == 1
@@ -130,10 +130,10 @@ def test_the_night_writes_scorecards_and_reminders_with_a_job_run_each(personas,
     runs = JobRun.objects.filter(business_date=TODAY)
     assert {r.status for r in runs} == {JobRun.Status.SUCCEEDED}
     assert runs.filter(name=RETAILER_JOB).count() == 2 * 3  # three offices, two nights
-    assert runs.filter(name=REP_JOB).count() == 2
-    assert runs.filter(name="visits.reminders").count() == 2
+    assert runs.filter(name=REP_JOB).count() == 2 * 3
+    assert runs.filter(name="visits.reminders").count() == 2 * 3
     assert RetailerScorecard.objects.filter(month=OCTOBER).count() == 4
-    assert RepScorecard.objects.filter(month=OCTOBER).count() == 3
+    assert RepScorecard.objects.filter(month=OCTOBER).count() == 3  # with the sibling rep
     reminders = Reminder.objects.count()
     call_command("run_nightly", "--date", TODAY.isoformat(), "--step", "reminders",
                  stdout=out)

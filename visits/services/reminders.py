@@ -1,6 +1,7 @@
 """Care reminders (客情维护提醒): the nightly generation, and the rep's done / skip.
 
-What the nightly run creates, per company (policy: `ReminderPolicy`, defaults in brackets):
+What the nightly run creates, office by office (the company's `ReminderPolicy`; defaults
+in brackets):
 
 - **care_call** — phone care by grade: A every month, B and C (and ungraded) every three
   months, so everyone hears from us at least four times a year. Periods are calendar
@@ -77,16 +78,20 @@ def reminder_policy_for(company: OrgNode) -> ReminderPolicy:
 
 # The nightly generation ------------------------------------------------------------------
 
-def reminders_generate(*, company: OrgNode, today: date, now: datetime | None = None) -> dict:
-    """Create the company's reminders for the night before `today`; returns counts per
-    kind (rows inserted, 0 on a rerun), plus `reassigned` and `auto_done`."""
+def reminders_generate(*, company: OrgNode, today: date, node: OrgNode | None = None,
+                       now: datetime | None = None) -> dict:
+    """Create the reminders of the company's retailers (under `node`, default: all) for
+    the night before `today`; returns counts per kind (rows inserted, 0 on a rerun), plus
+    `reassigned` and `auto_done`."""
     policy = reminder_policy_for(company)
     now = now or timezone.now()
+    node = node or company
     retailers = Retailer.objects.filter(company=company, status=Retailer.Status.ACTIVE,
-                                        assigned_rep__isnull=False)
+                                        assigned_rep__isnull=False,
+                                        area__path__startswith=node.path)
     with transaction.atomic():
-        counts = {"reassigned": _follow_reassignments(company),
-                  "auto_done": _close_answered(company, now)}
+        counts = {"reassigned": _follow_reassignments(node),
+                  "auto_done": _close_answered(node, now)}
         counts[Kind.CARE_CALL] = _insert(_care_calls(retailers, policy, today), now)
         counts[Kind.BIRTHDAY] = _insert(_birthdays(retailers, policy, today), now) \
             if policy.birthdays else 0
@@ -257,16 +262,17 @@ def _rewards_due(retailers: QuerySet, today: date) -> QuerySet:
                 retailer=F("retailer_id"), due=today, event=F("month"), occasion=occasion)
 
 
-def _follow_reassignments(company: OrgNode) -> int:
+def _follow_reassignments(node: OrgNode) -> int:
     """Open reminders move to the retailer's current rep."""
     current = Retailer.objects.filter(pk=OuterRef("retailer_id")).values("assigned_rep_id")
-    return (Reminder.objects.filter(status=Reminder.Status.OPEN, retailer__company=company,
+    return (Reminder.objects.filter(status=Reminder.Status.OPEN,
+                                    retailer__area__path__startswith=node.path,
                                     retailer__assigned_rep__isnull=False)
             .exclude(rep_id=F("retailer__assigned_rep_id"))
             .update(rep_id=Subquery(current)))
 
 
-def _close_answered(company: OrgNode, now: datetime) -> int:
+def _close_answered(node: OrgNode, now: datetime) -> int:
     """Open care-call and follow-up reminders answered by a call (care call or phone
     visit) to the retailer on or after their event day — the period's first day (a
     reminder exists only while the period had no call) or the day of the visit — are
@@ -275,7 +281,7 @@ def _close_answered(company: OrgNode, now: datetime) -> int:
                                  visit_date__gte=OuterRef("event_date"))
     latest = calls.order_by("-started_at", "-pk").values("pk")[:1]
     return (Reminder.objects
-            .filter(status=Reminder.Status.OPEN, retailer__company=company,
+            .filter(status=Reminder.Status.OPEN, retailer__area__path__startswith=node.path,
                     kind__in=[Kind.CARE_CALL, Kind.FOLLOW_UP])
             .filter(Exists(calls))
             .update(status=Reminder.Status.DONE, done_visit=Subquery(latest), closed_at=now))
@@ -287,18 +293,21 @@ JOB_NAME = "visits.reminders"
 
 
 def nightly_parts(company: OrgNode, business_date: date) -> list[dict]:
-    """One part per company (the policy is the company's)."""
-    return [{"company_id": company.pk}]
+    """One part per office (the company itself when it has none)."""
+    offices = OrgNode.objects.filter(path__startswith=company.path, kind=OrgNode.Kind.OFFICE)
+    return [{"node_id": pk} for pk in offices.order_by("path").values_list("pk", flat=True)] \
+        or [{"node_id": company.pk}]
 
 
-def nightly_run_part(*, business_date: date, company_id: int) -> int | None:
-    """The company's reminders for `business_date` (the day the reps start), recorded as
-    a JobRun; returns its id (None: the company is gone)."""
-    company = OrgNode.objects.filter(pk=company_id).first()
-    if company is None:
+def nightly_run_part(*, business_date: date, node_id: int) -> int | None:
+    """The reminders of one office's retailers for `business_date` (the day the reps
+    start), recorded as a JobRun; returns its id (None: the office is gone)."""
+    node = OrgNode.objects.filter(pk=node_id).first()
+    if node is None:
         return None
-    with job_run_recorded(name=JOB_NAME, scope=company, business_date=business_date) as run:
-        run.counts = reminders_generate(company=company, today=business_date)
+    with job_run_recorded(name=JOB_NAME, scope=node, business_date=business_date) as run:
+        run.counts = reminders_generate(company=node.company(), node=node,
+                                        today=business_date)
     return run.pk
 
 
