@@ -64,12 +64,26 @@ def working_plan(rep_id: int, month: date) -> VisitPlan | None:
         rep_id=rep_id, month=month_start(month), status__in=VisitPlan.OPEN).first()
 
 
+def template_versions_for(retailers) -> dict[tuple[str, int], VisitTemplateVersion | None]:
+    """`template_version_for` of many retailers in one query, keyed by (business type,
+    area id): every current version of their business types defined above their areas,
+    the deepest node's winning per key. The retailers' areas must be loaded."""
+    areas = {(r.business_type, r.area_id): r.area.path for r in retailers}
+    if not areas:
+        return {}
+    versions = list(VisitTemplateVersion.objects
+                    .filter(template__business_type__in={bt for bt, _area in areas},
+                            template__node__path__in={p for path in areas.values()
+                                                      for p in ancestor_paths(path)})
+                    .filter(number=F("template__current_version"))
+                    .select_related("template__node"))
+    return {key: max((v for v in versions if v.template.business_type == key[0]
+                      and path.startswith(v.template.node.path)),
+                     key=lambda v: v.template.node.depth, default=None)
+            for key, path in areas.items()}
+
+
 def template_version_for(retailer: Retailer) -> VisitTemplateVersion | None:
     """The current version of the template for the retailer's business type defined at
     the deepest node above its area (a region's template overrides the company's)."""
-    return (VisitTemplateVersion.objects
-            .filter(template__business_type=retailer.business_type,
-                    template__node__path__in=ancestor_paths(retailer.area.path))
-            .filter(number=F("template__current_version"))
-            .select_related("template")
-            .order_by("-template__node__depth").first())
+    return template_versions_for([retailer])[(retailer.business_type, retailer.area_id)]

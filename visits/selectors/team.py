@@ -7,7 +7,19 @@ reader may see: a manager gets their team, a rep themselves.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from accounts.models import Membership, Role, User
 from accounts.scoping import NOTHING, memberships_of
@@ -38,26 +50,41 @@ def team_reps(user) -> QuerySet[User]:
 
 def adherence_by_rep(user, period: Period) -> dict[int, dict]:
     """Per rep: stops of approved plans in the period, done on their day (an on-site
-    visit that day), missed (past and not done) by reason, pending (today or later)."""
+    visit that day), missed (past and not done) by reason, pending (today or later).
+
+    Grouped in SQL by (rep, done, reason, past) and folded here: each stop's visit and
+    reason subqueries run once (as conditional aggregates they would run once per
+    count, ~9 times a stop)."""
     visited = Visit.objects.filter(rep_id=OuterRef("plan__rep_id"),
                                    retailer_id=OuterRef("retailer_id"),
                                    visit_date=OuterRef("date"), kind=Visit.Kind.ON_SITE)
     reason = MissedVisit.objects.filter(rep_id=OuterRef("plan__rep_id"),
                                         retailer_id=OuterRef("retailer_id"),
                                         date=OuterRef("date")).values("reason")[:1]
-    stops = (PlanStop.objects
-             .filter(plan__in=VisitPlan.objects.for_user(user).filter(
-                 status=VisitPlan.Status.APPROVED),
-                 date__range=(period.first, period.last))
-             .annotate(was_done=Exists(visited), miss_reason=Subquery(reason)))
-    missed = Q(was_done=False, date__lt=period.today)
-    counts = {f"missed_{r}": Count("pk", filter=missed & Q(miss_reason=r)) for r in REASONS}
-    rows = stops.values("plan__rep_id").annotate(
-        planned=Count("pk"), done=Count("pk", filter=Q(was_done=True)),
-        missed=Count("pk", filter=missed),
-        pending=Count("pk", filter=Q(was_done=False, date__gte=period.today)),
-        missed_no_reason=Count("pk", filter=missed & Q(miss_reason__isnull=True)), **counts)
-    return {row.pop("plan__rep_id"): row for row in rows}
+    groups = (PlanStop.objects
+              .filter(plan__in=VisitPlan.objects.for_user(user).filter(
+                  status=VisitPlan.Status.APPROVED),
+                  date__range=(period.first, period.last))
+              .annotate(was_done=Exists(visited), miss_reason=Subquery(reason),
+                        past=Case(When(date__lt=period.today, then=Value(True)),
+                                  default=Value(False), output_field=BooleanField()))
+              .order_by()
+              .values_list("plan__rep_id", "was_done", "miss_reason", "past")
+              .annotate(n=Count("pk")))
+    counts: dict[int, dict] = {}
+    for rep_id, done, miss_reason, past, n in groups:
+        row = counts.setdefault(rep_id, {
+            "planned": 0, "done": 0, "missed": 0, "pending": 0, "missed_no_reason": 0,
+            **{f"missed_{r}": 0 for r in REASONS}})
+        row["planned"] += n
+        if done:
+            row["done"] += n
+        elif past:
+            row["missed"] += n
+            row[f"missed_{miss_reason}" if miss_reason else "missed_no_reason"] += n
+        else:
+            row["pending"] += n
+    return counts
 
 
 def visits_by_rep(user, period: Period) -> dict[int, dict]:

@@ -18,7 +18,7 @@ from kehu.models import KeyPerson, MonthlyFact, Retailer
 from kehu.selectors import add_months
 from visits import template_schema
 from visits.models import MissedVisit, Photo, Problem, Visit
-from visits.selectors.common import month_start, template_version_for, working_plan
+from visits.selectors.common import month_start, template_versions_for, working_plan
 
 FACT_MONTHS = 3
 
@@ -49,12 +49,13 @@ def missed_visits_for_user(user) -> QuerySet[MissedVisit]:
 
 
 def _last_visits(user, ids: list[int]) -> dict[int, Visit]:
+    """The latest visit the user may see of each retailer: one query. The visit day
+    (the local date of `started_at`) leads the order so that the (retailer, visit_date)
+    index is read backwards from the retailer's latest day: ~2 rows, not its whole log."""
     latest = (Visit.objects.for_user(user).filter(retailer_id=OuterRef("pk"))
-              .order_by("-started_at", "-id").values("pk")[:1])
-    pks = Retailer.objects.filter(pk__in=ids).annotate(last=Subquery(latest)).values_list(
-        "pk", "last")
-    visits = Visit.objects.in_bulk([last for _pk, last in pks if last])
-    return {pk: visits[last] for pk, last in pks if last}
+              .order_by("-visit_date", "-started_at", "-id").values("pk")[:1])
+    lasts = Retailer.objects.filter(pk__in=ids).annotate(last=Subquery(latest)).values("last")
+    return {visit.retailer_id: visit for visit in Visit.objects.filter(pk__in=lasts)}
 
 
 def _grouped(rows, key: str) -> dict[int, list]:
@@ -64,15 +65,13 @@ def _grouped(rows, key: str) -> dict[int, list]:
     return grouped
 
 
-def _template(retailer: Retailer, cache: dict) -> dict:
-    key = (retailer.business_type, retailer.area_id)
-    if key not in cache:
-        version = template_version_for(retailer)
-        cache[key] = {"template_version": version.pk if version else None,
-                      "number": version.number if version else None,
-                      "name": version.template.name if version else "",
-                      "steps": version.steps if version else template_schema.DEFAULT_STEPS}
-    return cache[key]
+def _templates(retailers: list[Retailer]) -> dict[tuple[str, int], dict]:
+    """The form's steps per (business type, area): one query for all."""
+    return {key: {"template_version": version.pk if version else None,
+                  "number": version.number if version else None,
+                  "name": version.template.name if version else "",
+                  "steps": version.steps if version else template_schema.DEFAULT_STEPS}
+            for key, version in template_versions_for(retailers).items()}
 
 
 def preparations(user, retailers: list[Retailer], day: date,
@@ -90,12 +89,12 @@ def preparations(user, retailers: list[Retailer], day: date,
         .order_by("-month"), "retailer_id")
     persons = _grouped(KeyPerson.objects.filter(retailer_id__in=ids, erased_at__isnull=True)
                        .values("retailer_id", "name", "role").order_by("id"), "retailer_id")
-    templates: dict = {}
+    templates = _templates(retailers)
     objectives = objectives or {}
     return {r.pk: {"retailer": r, "key_persons": persons[r.pk],
                    "last_visit": last_visits.get(r.pk), "open_problems": problems[r.pk],
                    "objective": objectives.get(r.pk, ""), "facts": facts[r.pk],
-                   "template": _template(r, templates)}
+                   "template": templates[(r.business_type, r.area_id)]}
             for r in retailers}
 
 
