@@ -193,7 +193,8 @@ def _fact(retailer, month, purchase, collected):
 def test_rewards_are_due_once_a_months_purchases_are_fully_collected(personas, shops):
     _fact(shops.a, date(2026, 9, 1), "1000.00", "1000.00")
     _fact(shops.b, date(2026, 9, 1), "1000.00", "999.99")
-    _fact(shops.c, date(2026, 9, 1), "0.00", "0.00")
+    _fact(shops.c, date(2026, 9, 1), "800.00", "800.00")  # C: no gifts, no rewards
+    _fact(shops.other_reps, date(2026, 9, 1), "0.00", "0.00")  # bought nothing
     _fact(shops.a, date(2026, 6, 1), "500.00", "500.00")  # too old
     reminders_generate(company=personas.org.company, today=date(2026, 10, 3))
     reminders_generate(company=personas.org.company, today=date(2026, 10, 4))
