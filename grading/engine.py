@@ -29,6 +29,7 @@ The rule, for one policy version (DOMAIN.md "Grading"):
   computed grade; both are kept.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -291,25 +292,39 @@ def summarize(rows) -> dict:
 
 def grade_part(*, rule: Rule, version_id: int, business_date: date, run_id: int, now) -> dict:
     """Grade one policy's retailers (call inside a transaction holding the policy lock);
-    returns the counts."""
+    returns the counts, with the seconds each statement took (`seconds`)."""
     params = {"version": version_id, "run": run_id, "day": business_date, "now": now}
+    seconds = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        seconds[name] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
     with connection.cursor() as cursor:
         materialize(cursor, rule, business_date)
         cursor.execute(COUNTS)
         counts = summarize(cursor.fetchall())
+        lap("compute")
         cursor.execute(EXPIRE_OVERRIDES, params)
         counts["overrides_expired"] = cursor.rowcount
         if cursor.rowcount:
             cursor.execute(AUDIT_EXPIRED, params)
+        lap("overrides")
         cursor.execute(HISTORY, params)
         counts["history"] = cursor.rowcount
+        lap("history")
         cursor.execute(RETAILERS, params)
         counts["retailers_updated"] = cursor.rowcount
+        lap("grades")
         cursor.execute(BASIS_UPDATE, params)
         basis = cursor.rowcount
         cursor.execute(BASIS_INSERT, params)
         counts["basis_written"] = basis + cursor.rowcount
+        lap("basis")
         cursor.execute(f"DROP TABLE {CALC_TABLE}")
+    counts["seconds"] = seconds
     return counts
 
 
@@ -363,8 +378,8 @@ def release_run_lock(run_id: int) -> None:
 
 
 def run_is_alive(run_id: int) -> bool:
-    """Whether a live session still holds the run's lock (PostgreSQL only; elsewhere None
-    is never returned: SQLite runs in-process, so a running row there is its caller)."""
+    """Whether a live database session still holds the run's lock (PostgreSQL). Elsewhere
+    always True: on SQLite runs are in-process, and housekeeping fails a stuck one."""
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:

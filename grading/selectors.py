@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from accounts.models import OrgNode, User
 from grading import engine
@@ -14,7 +15,7 @@ from grading.models import (
     GradingRun,
     RetailerGrade,
 )
-from grading.services import VERSION_FIELDS, rule_of, today, version_in_force
+from grading.services import VERSION_FIELDS, rule_of, today
 from kehu.models import Retailer
 
 
@@ -57,7 +58,7 @@ def policy_preview(*, policy: GradingPolicy | None = None, scope: OrgNode | None
     from the grade they have now, how many are not graded for lack of data, how many are
     kept by an override. One set-based read; nothing is written."""
     if policy is None and scope is None:
-        raise ValidationError({"scope": "—"})
+        raise ValidationError({"scope": _("Choose the policy's scope.")})
     day = business_date or today()
     version = draft_version(**rule_fields)
     rule = rule_of(policy=policy, version=version, scope=scope, business_type=business_type)
@@ -95,6 +96,3 @@ def retailer_grade_card(retailer: Retailer) -> dict:
     return {"retailer": retailer.pk, "grade": retailer.grade,
             "computed": basis, "override": override, "history": history}
 
-
-def policy_with_version(policy: GradingPolicy) -> tuple[GradingPolicy, GradingPolicyVersion | None]:
-    return policy, version_in_force(policy, today())

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,7 +163,7 @@ def grading_run_prepare(*, policy: GradingPolicy, started_by: User | None,
 def grading_run_busy(policy: GradingPolicy) -> bool:
     """Whether a live run of this policy is under way."""
     running = GradingRun.objects.filter(status=JobRun.Status.RUNNING, counts__policy=policy.pk)
-    if engine.connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
         with transaction.atomic():
             if not engine.lock_policy(policy.pk, wait=False):
                 return True

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from accounts.models import AuditEvent, JobRun
 from accounts.services import housekeeping_run, job_run_start
@@ -157,7 +158,7 @@ def test_a_run_left_running_by_a_dead_worker_is_failed_by_the_next_run(four):
     dead.save()
     run = services.grading_run_policy(policy=p, business_date=DAY)
     dead.refresh_from_db()
-    if engine.connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
         assert dead.status == JobRun.Status.FAILED and "worker lost" in dead.error
     assert run.status == JobRun.Status.SUCCEEDED
 
