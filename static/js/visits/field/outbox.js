@@ -295,8 +295,20 @@ export function sync() {
   return running;
 }
 
+const KEEP_SENT_DAYS = 7;
+
+/** Forget items the server has had for a week (the panel is a recent history). */
+async function prune() {
+  const limit = new Date(Date.now() - KEEP_SENT_DAYS * 86400000).toISOString();
+  const handle = await db();
+  for (const item of await handle.getAll("outbox")) {
+    if (item.status === SENT && (item.sentAt || "") < limit) await handle.delete("outbox", item.seq);
+  }
+}
+
 /** Send on load, when the connection comes back, and when the page is shown again. */
 export function startSyncing() {
+  prune().catch(() => {});
   window.addEventListener("online", () => sync());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible" && navigator.onLine) sync();
