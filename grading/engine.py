@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import OrgNode
 from kehu.selectors import add_months, month_start
@@ -81,13 +81,9 @@ def window(business_date: date, months: int) -> tuple[date, date]:
     return add_months(end, -months), end
 
 
-def calc_select(rule: Rule, business_date: date) -> tuple[str, dict]:
-    """The SELECT giving one row per retailer of the policy: current grade, value, rank,
-    share, computed and effective grade, `has_data`. Returns (sql, params)."""
-    if rule.measure not in MEASURES or rule.rank_within not in PARTITIONS:
-        raise ValueError("unknown measure or partition")
+def _params(rule: Rule, business_date: date) -> dict:
     start, end = window(business_date, rule.window_months)
-    params = {
+    return {
         "company_id": rule.company_id, "scope_like": rule.scope_path + "%",
         "business_type": rule.business_type, "policy_id": rule.policy_id or 0,
         "spec": rule.specificity, "day": business_date, "start": start, "end": end,
@@ -95,7 +91,40 @@ def calc_select(rule: Rule, business_date: date) -> tuple[str, dict]:
         "ab": rule.share_a + rule.share_b, "wf": rule.frequency_weight,
         "window_months": rule.window_months,
     }
+
+
+def pop_select(rule: Rule) -> str:
+    """The policy's retailers (see the module docstring: who)."""
     type_filter = "AND r.business_type = %(business_type)s" if rule.business_type else ""
+    return f"""
+WITH policies AS (
+    SELECT q.id, n.path, n.depth * 2 + CASE WHEN q.business_type = '' THEN 0 ELSE 1 END AS spec,
+           q.business_type
+    FROM grading_gradingpolicy q JOIN accounts_orgnode n ON n.id = q.scope_id
+    WHERE q.is_active AND q.company_id = %(company_id)s AND q.id <> %(policy_id)s
+      AND EXISTS (SELECT 1 FROM grading_gradingpolicyversion v
+                  WHERE v.policy_id = q.id AND v.valid_from <= %(day)s)
+), taken AS (
+    SELECT a.id AS area_id, q.business_type
+    FROM accounts_orgnode a JOIN policies q ON a.path LIKE q.path || '%%'
+    WHERE a.path LIKE %(scope_like)s AND q.spec > %(spec)s
+)
+SELECT r.id AS retailer_id, r.grade AS current_grade, r.business_type,
+       substr(a.path, 1, %(office_len)s) AS office_path
+FROM kehu_retailer r JOIN accounts_orgnode a ON a.id = r.area_id
+WHERE r.company_id = %(company_id)s AND a.path LIKE %(scope_like)s
+  AND r.status <> 'closed' {type_filter}
+  AND r.area_id NOT IN (SELECT area_id FROM taken WHERE business_type = '')
+  AND NOT EXISTS (SELECT 1 FROM taken t
+                  WHERE t.area_id = r.area_id AND t.business_type = r.business_type)
+"""
+
+
+def calc_select(rule: Rule) -> str:
+    """One row per retailer of `grading_pop`: current grade, value, rank, share, computed
+    and effective grade, `has_data`."""
+    if rule.measure not in MEASURES or rule.rank_within not in PARTITIONS:
+        raise ValueError("unknown measure or partition")
     part = PARTITIONS[rule.rank_within]
     if rule.method == "weighted":
         ranked_by = (
@@ -116,38 +145,17 @@ def calc_select(rule: Rule, business_date: date) -> tuple[str, dict]:
         grade = ("CASE WHEN m <= 0 THEN 'C' WHEN 100 * (rnk - 1) < %(a)s * population THEN 'A' "
                  "WHEN 100 * (rnk - 1) < %(ab)s * population THEN 'B' ELSE 'C' END")
         share = "ROUND(100.0 * (rnk - 1) / population, 4)"
-    sql = f"""
-WITH policies AS (
-    SELECT q.id, n.path, n.depth * 2 + CASE WHEN q.business_type = '' THEN 0 ELSE 1 END AS spec,
-           q.business_type
-    FROM grading_gradingpolicy q JOIN accounts_orgnode n ON n.id = q.scope_id
-    WHERE q.is_active AND q.company_id = %(company_id)s AND q.id <> %(policy_id)s
-      AND EXISTS (SELECT 1 FROM grading_gradingpolicyversion v
-                  WHERE v.policy_id = q.id AND v.valid_from <= %(day)s)
-), taken AS (
-    SELECT a.id AS area_id, q.business_type
-    FROM accounts_orgnode a JOIN policies q ON a.path LIKE q.path || '%%'
-    WHERE a.path LIKE %(scope_like)s AND q.spec > %(spec)s
-), pop AS (
-    SELECT r.id AS retailer_id, r.grade AS current_grade, r.business_type,
-           substr(a.path, 1, %(office_len)s) AS office_path
-    FROM kehu_retailer r JOIN accounts_orgnode a ON a.id = r.area_id
-    WHERE r.company_id = %(company_id)s AND a.path LIKE %(scope_like)s
-      AND r.status <> 'closed' {type_filter}
-      AND r.area_id NOT IN (SELECT area_id FROM taken WHERE business_type = '')
-      AND NOT EXISTS (SELECT 1 FROM taken t
-                      WHERE t.area_id = r.area_id AND t.business_type = r.business_type)
-), vals AS (
+    return f"""
+WITH vals AS (
     SELECT f.retailer_id, SUM(f.{rule.measure}) AS value,
            SUM(CASE WHEN f.purchase_amount > 0 THEN 1 ELSE 0 END) AS months
-    FROM kehu_monthlyfact f
+    FROM kehu_monthlyfact f JOIN {POP_TABLE} p ON p.retailer_id = f.retailer_id
     WHERE f.month >= %(start)s AND f.month < %(end)s
-      AND f.retailer_id IN (SELECT retailer_id FROM pop)
     GROUP BY f.retailer_id
 ), base AS (
     SELECT p.retailer_id, p.current_grade, p.office_path, {part} AS part_key,
            COALESCE(v.value, 0) AS value, COALESCE(v.months, 0) AS months
-    FROM pop p LEFT JOIN vals v ON v.retailer_id = p.retailer_id
+    FROM {POP_TABLE} p LEFT JOIN vals v ON v.retailer_id = p.retailer_id
 ), scored AS (
     SELECT b.*, {ranked_by} AS m FROM base b
 ), ranked AS (
@@ -167,32 +175,45 @@ WITH policies AS (
     FROM ranked
 ), overrides AS (
     SELECT o.retailer_id, o.grade, o.id
-    FROM grading_gradeoverride o
+    FROM grading_gradeoverride o JOIN {POP_TABLE} p ON p.retailer_id = o.retailer_id
     WHERE o.ended_at IS NULL AND (o.expires_on IS NULL OR o.expires_on >= %(day)s)
-      AND o.retailer_id IN (SELECT retailer_id FROM pop)
 )
 SELECT g.retailer_id, g.current_grade, g.office_path, g.value, g.months, g.rnk, g.population,
        g.share, g.computed_grade, COALESCE(o.grade, g.computed_grade) AS effective_grade,
        o.id AS override_id, g.has_data
 FROM graded g LEFT JOIN overrides o ON o.retailer_id = g.retailer_id
 """
-    return sql, params
 
 
+POP_TABLE = "grading_pop"
 CALC_TABLE = "grading_calc"
 
 
 def materialize(cursor, rule: Rule, business_date: date) -> None:
-    """Fill the temporary table `grading_calc` (dropped at commit on PostgreSQL)."""
-    sql, params = calc_select(rule, business_date)
+    """Fill the temporary tables `grading_pop` (the policy's retailers) and `grading_calc`
+    (their computed grades); dropped at commit on PostgreSQL. Two steps, each analysed, so
+    the planner knows the population's size (as one query with CTEs it guessed 200 rows
+    and walked the facts' index a million times)."""
+    params = _params(rule, business_date)
     cursor.execute(f"DROP TABLE IF EXISTS {CALC_TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {POP_TABLE}")
     if connection.vendor == "postgresql":
-        # Sorts and hashes of a million rows stay in memory (this transaction only).
+        # Sorts and hashes of a million rows stay in memory (this transaction only); JIT
+        # compiling costs more than it saves on these plans.
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(f"CREATE TEMP TABLE {CALC_TABLE} ON COMMIT DROP AS {sql}", params)
-        cursor.execute(f"ANALYZE {CALC_TABLE}")
+        cursor.execute("SET LOCAL jit = off")
+        temp = "TEMP TABLE {} ON COMMIT DROP"
     else:
-        cursor.execute(f"CREATE TEMP TABLE {CALC_TABLE} AS {sql}", params)
+        temp = "TEMP TABLE {}"
+    cursor.execute(f"CREATE {temp.format(POP_TABLE)} AS {pop_select(rule)}", params)
+    cursor.execute(f"ANALYZE {POP_TABLE}")
+    cursor.execute(f"CREATE {temp.format(CALC_TABLE)} AS {calc_select(rule)}", params)
+    cursor.execute(f"ANALYZE {CALC_TABLE}")
+
+
+def drop_tables(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {CALC_TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {POP_TABLE}")
 
 
 COUNTS = f"""
@@ -323,12 +344,12 @@ def grade_part(*, rule: Rule, version_id: int, business_date: date, run_id: int,
         cursor.execute(BASIS_INSERT, params)
         counts["basis_written"] = basis + cursor.rowcount
         lap("basis")
-        cursor.execute(f"DROP TABLE {CALC_TABLE}")
+        drop_tables(cursor)
     counts["seconds"] = seconds
     return counts
 
 
-PREVIEW = """
+PREVIEW = f"""
 SELECT c.office_path,
        SUM(CASE WHEN c.has_data = 1 AND c.effective_grade = 'A' THEN 1 ELSE 0 END),
        SUM(CASE WHEN c.has_data = 1 AND c.effective_grade = 'B' THEN 1 ELSE 0 END),
@@ -337,18 +358,21 @@ SELECT c.office_path,
                 THEN 1 ELSE 0 END),
        SUM(CASE WHEN c.has_data = 0 THEN 1 ELSE 0 END),
        SUM(CASE WHEN c.override_id IS NULL THEN 0 ELSE 1 END)
-FROM ({calc}) c
+FROM {CALC_TABLE} c
 GROUP BY c.office_path
 ORDER BY c.office_path
 """
 
 
 def preview_rows(rule: Rule, business_date: date) -> list[tuple]:
-    """Per office path: (path, A, B, C, moves, no_data, overridden) — one read, no writes."""
-    sql, params = calc_select(rule, business_date)
-    with connection.cursor() as cursor:
-        cursor.execute(PREVIEW.format(calc=sql), params)
-        return cursor.fetchall()
+    """Per office path: (path, A, B, C, moves, no_data, overridden). Only temporary
+    tables are written (and dropped)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        materialize(cursor, rule, business_date)
+        cursor.execute(PREVIEW)
+        rows = cursor.fetchall()
+        drop_tables(cursor)
+    return rows
 
 
 def lock_policy(policy_id: int, *, wait: bool = True) -> bool:
