@@ -7,6 +7,7 @@ scripts show. The data itself comes from the API, so a page and the API always a
 scoping; a statement outside the user's scope is a 404 here too.
 """
 
+import re
 from datetime import date, timedelta
 from functools import wraps
 
@@ -23,6 +24,7 @@ from expenses.api import views as api_views
 from expenses.models import ClaimLine, MonthlyStatement, SpotCheckItem
 from expenses.services import STEPS
 
+MONTH = re.compile(r"20\d\d-(0[1-9]|1[0-2])")
 REP = {Role.REP}
 MANAGERS = set(api_views.MANAGERS)
 FINANCE = set(api_views.FINANCE)
@@ -121,6 +123,12 @@ def month_choices(today: date, count: int = 6) -> list[dict]:
     return months
 
 
+def month_param(request, default: date) -> str:
+    """The ?month=YYYY-MM of the request, or `default` when absent or malformed."""
+    text = request.GET.get("month", "")
+    return text if MONTH.fullmatch(text) else f"{default:%Y-%m}"
+
+
 def choices(pairs) -> list[dict]:
     return [{"value": value, "label": str(label)} for value, label in pairs]
 
@@ -200,7 +208,7 @@ def expenses_home(request):
 def claims(request):
     today = workdays.today()
     return render_page(request, "expenses/claims.html", config={
-        "month": request.GET.get("month") or f"{today:%Y-%m}",
+        "month": month_param(request, today),
         "today": today.isoformat(),
         "categories": choices(ClaimLine.Category.choices),
     }, categories=choices(ClaimLine.Category.choices))
@@ -212,7 +220,7 @@ def statement(request):
     today = workdays.today()
     last_month = workdays.month_start(workdays.month_start(today) - timedelta(days=1))
     return render_page(request, "expenses/statement.html", config={
-        "month": request.GET.get("month") or f"{last_month:%Y-%m}",
+        "month": month_param(request, last_month),
     })
 
 

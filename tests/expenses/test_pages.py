@@ -181,3 +181,14 @@ def test_the_home_pages_link_to_the_expenses_pages(personas):
                           ("finance", reverse("expenses:advances"))]:
         response = browser_for(getattr(personas, persona)).get(reverse("home"))
         assert f'href="{link}"' in response.content.decode(), persona
+
+
+@pytest.mark.parametrize(("query", "expected"), [("?month=2026-09", "2026-09"),
+                                                 ("?month=2026-13", "2026-10"),
+                                                 ("?month=<x>", "2026-10")])
+def test_the_statement_page_takes_a_month_from_the_address_or_falls_back(
+        personas, clock, query, expected):
+    clock(date(2026, 11, 3))
+    response = browser_for(personas.rep).get(reverse("expenses:statement") + query)
+
+    assert json_block(response, "expenses-config")["month"] == expected
