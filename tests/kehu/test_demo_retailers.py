@@ -68,7 +68,9 @@ def test_demo_gives_every_rep_of_every_area_the_same_share_of_retailers():
     assert per_rep == {rep.pk: PER_REP for rep in reps}
     per_area = Counter(Retailer.objects.values_list("area__code", flat=True))
     assert set(per_area) == set(kehu_demo.AREAS)
-    assert set(Retailer.objects.values_list("grade", flat=True)) == {""}  # grading fills it
+    # kehu leaves the grade empty; the grading step's nightly run grades every open shop.
+    open_shops = Retailer.objects.exclude(status=Retailer.Status.CLOSED)
+    assert set(open_shops.values_list("grade", flat=True)) <= {"A", "B", "C"}
 
 
 def test_running_demo_twice_creates_no_retailer_person_fact_or_tick_twice():
