@@ -333,12 +333,14 @@ def grade_part(*, rule: Rule, version_id: int, business_date: date, run_id: int,
         if cursor.rowcount:
             cursor.execute(AUDIT_EXPIRED, params)
         lap("overrides")
-        cursor.execute(HISTORY, params)
-        counts["history"] = cursor.rowcount
-        lap("history")
-        cursor.execute(RETAILERS, params)
-        counts["retailers_updated"] = cursor.rowcount
-        lap("grades")
+        counts["history"] = counts["retailers_updated"] = 0
+        if counts["moves"]:  # a night without moves only reads (and refreshes the basis)
+            cursor.execute(HISTORY, params)
+            counts["history"] = cursor.rowcount
+            lap("history")
+            cursor.execute(RETAILERS, params)
+            counts["retailers_updated"] = cursor.rowcount
+            lap("grades")
         cursor.execute(BASIS_UPDATE, params)
         basis = cursor.rowcount
         cursor.execute(BASIS_INSERT, params)
