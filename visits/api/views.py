@@ -26,7 +26,7 @@ from visits.models import (
 )
 from visits.selectors.common import TEMPLATE_ROLES, policy_for, user_company
 from visits.selectors.plans import plan_versions, plan_warnings
-from visits.selectors.team import team_reps
+from visits.selectors.team import is_team_rep
 
 
 class VisitPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -166,7 +166,7 @@ class DayRouteViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("date") or timezone.localdate()
         rep_id = query.validated_data.get("rep") or request.user.pk
-        if not team_reps(request.user).filter(pk=rep_id).exists():
+        if not is_team_rep(request.user, rep_id):
             return Response(status=status.HTTP_404_NOT_FOUND)
         return Response(today_payload(request.user, rep_id, day))
 

@@ -267,41 +267,53 @@ class MissedVisitUpdateSerializer(serializers.Serializer):
 
 KEY_PERSON_ROLES = dict(KeyPerson.PersonRole.choices)
 BUSINESS_TYPES = dict(Retailer.BusinessType.choices)
+VISIT_KINDS = dict(Visit.Kind.choices)
+PROBLEM_CATEGORIES = dict(Problem.Category.choices)
+
+
+def _label(labels: dict, value, default=None) -> str:
+    """As `get_FOO_display()`: the choice's label in the active language."""
+    return str(labels.get(value, value if default is None else default))
 
 
 def preparation_data(prep: dict) -> dict:
     """The preparation view as plain JSON (no personal data of key persons: names and
-    roles only; the card's own page shows the rest under its masking rules)."""
+    roles only; the card's own page shows the rest under its masking rules). `prep` is
+    one of `visits.selectors.visits.preparations`: plain rows, no model instances."""
     retailer, last = prep["retailer"], prep["last_visit"]
     return {
         "retailer": {
-            "id": retailer.pk, "code": retailer.code, "name": retailer.name,
-            "address": retailer.address, "business_type": retailer.business_type,
-            "business_type_label": str(BUSINESS_TYPES.get(retailer.business_type, "")),
-            "grade": retailer.grade or "C", "graded": bool(retailer.grade),
-            "status": retailer.status, "relationship_level": retailer.relationship_level,
-            "location": point(retailer.latitude, retailer.longitude),
+            "id": retailer["id"], "code": retailer["code"], "name": retailer["name"],
+            "address": retailer["address"], "business_type": retailer["business_type"],
+            "business_type_label": _label(BUSINESS_TYPES, retailer["business_type"], ""),
+            "grade": retailer["grade"] or "C", "graded": bool(retailer["grade"]),
+            "status": retailer["status"],
+            "relationship_level": retailer["relationship_level"],
+            "location": point(retailer["latitude"], retailer["longitude"]),
         },
         "key_persons": [{"name": p["name"], "role": p["role"],
-                         "role_label": str(KEY_PERSON_ROLES.get(p["role"], ""))}
+                         "role_label": _label(KEY_PERSON_ROLES, p["role"], "")}
                         for p in prep["key_persons"]],
         "objective": prep["objective"],
         "last_visit": None if last is None else {
-            "id": last.pk, "visit_date": last.visit_date, "kind": last.kind,
-            "kind_label": str(last.get_kind_display()), "status": last.status,
-            "duration_s": last.duration_s, "communication_notes": last.communication_notes,
-            "competitor_info": last.competitor_info,
-            "consumer_feedback": last.consumer_feedback,
-            "retailer_requests": last.retailer_requests,
+            "id": last["id"], "visit_date": last["visit_date"], "kind": last["kind"],
+            "kind_label": _label(VISIT_KINDS, last["kind"]), "status": last["status"],
+            "duration_s": last["duration_s"],
+            "communication_notes": last["communication_notes"],
+            "competitor_info": last["competitor_info"],
+            "consumer_feedback": last["consumer_feedback"],
+            "retailer_requests": last["retailer_requests"],
         },
-        "open_problems": [{"id": p.pk, "category": p.category,
-                           "category_label": str(p.get_category_display()),
-                           "description": p.description, "owner": str(p.owner),
-                           "due_date": p.due_date, "status": p.status, "overdue": p.overdue}
+        "open_problems": [{"id": p["id"], "category": p["category"],
+                           "category_label": _label(PROBLEM_CATEGORIES, p["category"]),
+                           "description": p["description"],
+                           "owner": p["owner__name"] or p["owner__username"],
+                           "due_date": p["due_date"], "status": p["status"],
+                           "overdue": p["overdue"]}
                           for p in prep["open_problems"]],
-        "facts": [{"month": f.month.strftime("%Y-%m"),
-                   "purchase_amount": str(f.purchase_amount),
-                   "collected_amount": str(f.collected_amount),
-                   "order_success_rate": str(f.order_success_rate)} for f in prep["facts"]],
+        "facts": [{"month": f["month"].strftime("%Y-%m"),
+                   "purchase_amount": str(f["purchase_amount"]),
+                   "collected_amount": str(f["collected_amount"]),
+                   "order_success_rate": str(f["order_success_rate"])} for f in prep["facts"]],
         "template": prep["template"],
     }

@@ -3,7 +3,7 @@ which template applies."""
 
 from datetime import date
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from accounts.models import Membership, OrgNode, Role, User
 from accounts.scoping import memberships_of
@@ -58,17 +58,41 @@ def counting_plan(rep_id: int, month: date) -> VisitPlan | None:
                                     status=VisitPlan.Status.APPROVED).first()
 
 
+def working_plans(rep_id: int, month: date) -> QuerySet[VisitPlan]:
+    """The versions of a rep's month the rep may work from (approved or being prepared:
+    a handful of rows); `pick_working` chooses."""
+    return VisitPlan.objects.filter(rep_id=rep_id, month=month_start(month),
+                                    status__in=(VisitPlan.Status.APPROVED, *VisitPlan.OPEN))
+
+
+def pick_working(plans):
+    """The plan the rep works from among `working_plans` (instances or `.values()`
+    rows): the approved one, else the latest version being prepared."""
+    def rank(plan):
+        status, version = (plan["status"], plan["version"]) if isinstance(plan, dict) \
+            else (plan.status, plan.version)
+        return status == VisitPlan.Status.APPROVED, version
+
+    return max(plans, key=rank, default=None)
+
+
 def working_plan(rep_id: int, month: date) -> VisitPlan | None:
-    """The plan the rep works from: the approved one, else the version being prepared."""
-    return counting_plan(rep_id, month) or VisitPlan.objects.filter(
-        rep_id=rep_id, month=month_start(month), status__in=VisitPlan.OPEN).first()
+    """The plan the rep works from: the approved one, else the version being prepared
+    (one query)."""
+    return pick_working(working_plans(rep_id, month).order_by())
 
 
 def template_versions_for(retailers) -> dict[tuple[str, int], VisitTemplateVersion | None]:
     """`template_version_for` of many retailers in one query, keyed by (business type,
     area id): every current version of their business types defined above their areas,
     the deepest node's winning per key. The retailers' areas must be loaded."""
-    areas = {(r.business_type, r.area_id): r.area.path for r in retailers}
+    return template_versions_by_key({(r.business_type, r.area_id): r.area.path
+                                     for r in retailers})
+
+
+def template_versions_by_key(areas: dict[tuple[str, int], str],
+                             ) -> dict[tuple[str, int], VisitTemplateVersion | None]:
+    """The same keyed by (business type, area id) given each key's area path."""
     if not areas:
         return {}
     versions = list(VisitTemplateVersion.objects

@@ -3,13 +3,14 @@
 from collections import Counter
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kehu.models import Retailer
 from visits.calendar import is_working_day, month_end
-from visits.models import DayRoute, MissedVisit, PlanStop, Visit, VisitPlan
-from visits.selectors.common import policy_for_node, working_plan
+from visits.models import DayRoute, MissedVisit, PlanStop, VisitPlan
+from visits.selectors.common import pick_working, policy_for_node, working_plan, working_plans
+from visits.selectors.visits import CARD_FIELDS
 
 
 def plans_for_user(user) -> QuerySet[VisitPlan]:
@@ -81,11 +82,24 @@ def _frequency_warnings(plan, policy, stops, first: date, last: date) -> list[di
     return warnings
 
 
+def _in_route_order(route_order: list[int], stops: list, key) -> list:
+    """`stops` in the route's order; stops the route does not list yet follow in the
+    plan's order. `key(stop)` gives (retailer id, position, id)."""
+    rank = {rid: i for i, rid in enumerate(route_order)}
+    unranked = len(rank)
+
+    def order(stop):
+        retailer, position, pk = key(stop)
+        return rank.get(retailer, unranked), position, pk
+
+    return sorted(stops, key=order)
+
+
 def ordered_day_stops(route: DayRoute | None, stops: list[PlanStop]) -> list[PlanStop]:
     """The day's stops in the route's order; stops the route does not list yet follow in
     the plan's order."""
-    rank = {rid: i for i, rid in enumerate(route.retailer_order)} if route else {}
-    return sorted(stops, key=lambda s: (rank.get(s.retailer_id, len(rank)), s.position, s.id))
+    return _in_route_order(route.retailer_order if route else [], stops,
+                           lambda s: (s.retailer_id, s.position, s.id))
 
 
 def day_stops(rep_id: int, day: date) -> tuple[VisitPlan | None, list[PlanStop]]:
@@ -95,14 +109,66 @@ def day_stops(rep_id: int, day: date) -> tuple[VisitPlan | None, list[PlanStop]]
     return plan, list(plan.stops.filter(date=day).select_related("retailer", "retailer__area"))
 
 
+ROUTE_FIELDS = ("id", "rep_id", "date", "start_latitude", "start_longitude",
+                "retailer_order", "distance_m", "optimised_at", "updated_at")
+DAY_VISIT_FIELDS = ("id", "status", "kind", "started_at", "ended_at", "gps_missing",
+                    "far_from_store", "clock_suspect")
+STOP_FIELDS = ("id", "retailer_id", "position", "fixed_time", "objective")
+STOP_CARD = {f"stop__retailer__{field}": field for field in CARD_FIELDS if field != "id"}
+
+
+def _day_plan_rows(rep_id: int, day: date) -> list[dict]:
+    """One row per (working plan version, its stop on the day, the rep's visit to that
+    shop on the day); a plan without stops that day gives one row with `stop__id` None."""
+    stop = FilteredRelation("stops", condition=Q(stops__date=day))
+    visit = FilteredRelation("stop__retailer__visits", condition=Q(
+        stop__retailer__visits__rep_id=rep_id, stop__retailer__visits__visit_date=day))
+    return list(working_plans(rep_id, day).order_by()
+                .annotate(stop=stop).annotate(day_visit=visit)
+                .values("id", "version", "status", *(f"stop__{f}" for f in STOP_FIELDS),
+                        *STOP_CARD, "stop__retailer__area__path",
+                        *(f"day_visit__{f}" for f in DAY_VISIT_FIELDS)))
+
+
+def _day_stops(rows: list[dict], plan_id: int) -> list[dict]:
+    """The plan's stops from `_day_plan_rows`, each with the shop's card and the day's
+    latest visit to it (by check-in time, then id)."""
+    stops = {}
+    for row in rows:
+        if row["id"] != plan_id or row["stop__id"] is None:
+            continue
+        visit = None if row["day_visit__id"] is None else {
+            field: row[f"day_visit__{field}"] for field in DAY_VISIT_FIELDS}
+        stop = stops.get(row["stop__id"])
+        if stop is None:
+            stops[row["stop__id"]] = {
+                **{field: row[f"stop__{field}"] for field in STOP_FIELDS},
+                "card": {"id": row["stop__retailer_id"],
+                         "area_path": row["stop__retailer__area__path"],
+                         **{field: row[column] for column, field in STOP_CARD.items()}},
+                "visit": visit}
+        elif visit is not None and (stop["visit"] is None or (
+                visit["started_at"], visit["id"]) > (stop["visit"]["started_at"],
+                                                     stop["visit"]["id"])):
+            stop["visit"] = visit
+    return list(stops.values())
+
+
 def day_route(rep_id: int, day: date) -> dict:
-    """The rep's stops for a day in route order, with what happened at each."""
-    plan, stops = day_stops(rep_id, day)
-    route = DayRoute.objects.filter(rep_id=rep_id, date=day).first()
-    visits = {v.retailer_id: v for v in Visit.objects.filter(
-        rep_id=rep_id, visit_date=day).order_by("started_at", "id")}
-    missed = {m.retailer_id: m for m in MissedVisit.objects.filter(rep_id=rep_id, date=day)}
+    """The rep's day as plain rows: the plan that counts (id, version, status), the
+    route, and the stops in route order, each with the shop's card (as `preparations`
+    takes it), the day's latest visit to the shop and the missed-visit reason. Three
+    queries: plan with stops, shops, areas and visits; the route; the misses."""
+    rows = _day_plan_rows(rep_id, day)
+    plan = pick_working({row["id"]: {"id": row["id"], "version": row["version"],
+                                     "status": row["status"]} for row in rows}.values())
+    stops = [] if plan is None else _day_stops(rows, plan["id"])
+    route = DayRoute.objects.filter(rep_id=rep_id, date=day).values(*ROUTE_FIELDS).first()
+    missed = {} if not stops else {
+        m["retailer_id"]: m for m in MissedVisit.objects.filter(rep_id=rep_id, date=day)
+        .order_by().values("id", "retailer_id", "reason", "note")}
+    for stop in stops:
+        stop["missed"] = missed.get(stop["retailer_id"])
     return {"date": day, "plan": plan, "route": route,
-            "stops": [{"stop": stop, "visit": visits.get(stop.retailer_id),
-                       "missed": missed.get(stop.retailer_id)}
-                      for stop in ordered_day_stops(route, stops)]}
+            "stops": _in_route_order(route["retailer_order"] if route else [], stops,
+                                     lambda s: (s["retailer_id"], s["position"], s["id"]))}

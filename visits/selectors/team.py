@@ -48,6 +48,14 @@ def team_reps(user) -> QuerySet[User]:
     return User.objects.filter(pk__in=reps).order_by("name", "pk")
 
 
+def is_team_rep(user, rep_id: int) -> bool:
+    """`team_reps(user).filter(pk=rep_id).exists()`, without the query for a rep asking
+    about themselves (their memberships are loaded for scoping anyway)."""
+    if rep_id == user.pk and any(m.role == Role.REP for m in memberships_of(user)):
+        return True
+    return team_reps(user).filter(pk=rep_id).exists()
+
+
 def adherence_by_rep(user, period: Period) -> dict[int, dict]:
     """Per rep: stops of approved plans in the period, done on their day (an on-site
     visit that day), missed (past and not done) by reason, pending (today or later).

@@ -18,7 +18,7 @@ from kehu.models import KeyPerson, MonthlyFact, Retailer
 from kehu.selectors import add_months
 from visits import template_schema
 from visits.models import MissedVisit, Photo, Problem, Visit
-from visits.selectors.common import month_start, template_versions_for, working_plan
+from visits.selectors.common import month_start, template_versions_by_key, working_plan
 
 FACT_MONTHS = 3
 
@@ -48,58 +48,86 @@ def missed_visits_for_user(user) -> QuerySet[MissedVisit]:
     return MissedVisit.objects.for_user(user).select_related("retailer", "rep")
 
 
-def _last_visits(user, ids: list[int]) -> dict[int, Visit]:
+# The retailer's card as the preparation reads it (`retailer_card`, the day's stops).
+CARD_FIELDS = ("id", "code", "name", "address", "business_type", "grade", "status",
+               "relationship_level", "latitude", "longitude", "area_id")
+LAST_VISIT_FIELDS = ("id", "retailer_id", "visit_date", "kind", "status", "duration_s",
+                     "communication_notes", "competitor_info", "consumer_feedback",
+                     "retailer_requests")
+
+
+def retailer_card(retailer: Retailer) -> dict:
+    """A retailer as `preparations` takes it (the area's path is read if not loaded)."""
+    return {**{field: getattr(retailer, field) for field in CARD_FIELDS},
+            "area_path": retailer.area.path}
+
+
+def _last_visits(user, ids: list[int]) -> dict[int, dict]:
     """The latest visit the user may see of each retailer: one query. The visit day
     (the local date of `started_at`) leads the order so that the (retailer, visit_date)
     index is read backwards from the retailer's latest day: ~2 rows, not its whole log."""
     latest = (Visit.objects.for_user(user).filter(retailer_id=OuterRef("pk"))
               .order_by("-visit_date", "-started_at", "-id").values("pk")[:1])
     lasts = Retailer.objects.filter(pk__in=ids).annotate(last=Subquery(latest)).values("last")
-    return {visit.retailer_id: visit for visit in Visit.objects.filter(pk__in=lasts)}
+    return {row["retailer_id"]: row for row in Visit.objects.filter(pk__in=lasts)
+            .order_by().values(*LAST_VISIT_FIELDS)}
 
 
-def _grouped(rows, key: str) -> dict[int, list]:
+def _grouped(rows, key: str = "retailer_id") -> dict[int, list]:
     grouped = defaultdict(list)
     for row in rows:
-        grouped[getattr(row, key) if not isinstance(row, dict) else row[key]].append(row)
+        grouped[row[key]].append(row)
     return grouped
 
 
-def _templates(retailers: list[Retailer]) -> dict[tuple[str, int], dict]:
+def _templates(cards: list[dict]) -> dict[tuple[str, int], dict]:
     """The form's steps per (business type, area): one query for all."""
+    versions = template_versions_by_key({(c["business_type"], c["area_id"]): c["area_path"]
+                                         for c in cards})
     return {key: {"template_version": version.pk if version else None,
                   "number": version.number if version else None,
                   "name": version.template.name if version else "",
                   "steps": version.steps if version else template_schema.DEFAULT_STEPS}
-            for key, version in template_versions_for(retailers).items()}
+            for key, version in versions.items()}
 
 
-def preparations(user, retailers: list[Retailer], day: date,
+def preparations(user, cards: list[dict], day: date,
                  objectives: dict[int, str] | None = None) -> dict[int, dict]:
-    """What to read before visiting each retailer: the card, the last visit, open
-    problems, the visit's objective, recent monthly facts and the form's steps.
-    A fixed number of queries, however many retailers."""
-    ids = [r.pk for r in retailers]
+    """What to read before visiting each retailer (`cards`: see `retailer_card`): the
+    card, the last visit, open problems, the visit's objective, recent monthly facts
+    and the form's steps, as plain rows. Five queries, however many retailers."""
+    ids = [c["id"] for c in cards]
+    if not ids:
+        return {}
     last_visits = _last_visits(user, ids)
-    problems = _grouped(with_overdue(
+    problems = _grouped(
         Problem.objects.for_user(user).filter(retailer_id__in=ids, status__in=Problem.UNSOLVED)
-        .select_related("owner").order_by("due_date", "id"), day), "retailer_id")
+        .order_by("due_date", "id")
+        .values("id", "retailer_id", "category", "description", "due_date", "status",
+                "owner__name", "owner__username"))
     facts = _grouped(MonthlyFact.objects.filter(
         retailer_id__in=ids, month__gte=add_months(month_start(day), -FACT_MONTHS))
-        .order_by("-month"), "retailer_id")
+        .order_by("-month")
+        .values("retailer_id", "month", "purchase_amount", "collected_amount",
+                "order_success_rate"))
     persons = _grouped(KeyPerson.objects.filter(retailer_id__in=ids, erased_at__isnull=True)
-                       .values("retailer_id", "name", "role").order_by("id"), "retailer_id")
-    templates = _templates(retailers)
+                       .values("retailer_id", "name", "role").order_by("id"))
+    templates = _templates(cards)
     objectives = objectives or {}
-    return {r.pk: {"retailer": r, "key_persons": persons[r.pk],
-                   "last_visit": last_visits.get(r.pk), "open_problems": problems[r.pk],
-                   "objective": objectives.get(r.pk, ""), "facts": facts[r.pk],
-                   "template": templates[(r.business_type, r.area_id)]}
-            for r in retailers}
+    for rows in problems.values():
+        for p in rows:  # as `with_overdue` (only unsolved ones are read here)
+            p["overdue"] = p["due_date"] < day
+    return {c["id"]: {"retailer": c, "key_persons": persons[c["id"]],
+                      "last_visit": last_visits.get(c["id"]),
+                      "open_problems": problems[c["id"]],
+                      "objective": objectives.get(c["id"], ""), "facts": facts[c["id"]],
+                      "template": templates[(c["business_type"], c["area_id"])]}
+            for c in cards}
 
 
 def visit_preparation(user, retailer: Retailer, day: date) -> dict:
     plan = working_plan(user.pk, day)
-    stop = plan.stops.filter(date=day, retailer=retailer).first() if plan else None
-    return preparations(user, [retailer], day,
-                        {retailer.pk: stop.objective} if stop else None)[retailer.pk]
+    stop = plan.stops.filter(date=day, retailer=retailer).values("objective").first() \
+        if plan else None
+    return preparations(user, [retailer_card(retailer)], day,
+                        {retailer.pk: stop["objective"]} if stop else None)[retailer.pk]
