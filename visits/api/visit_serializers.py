@@ -190,6 +190,25 @@ class VisitDetailSerializer(VisitSerializer):
         read_only_fields = fields
 
 
+class NewVisitSerializer(VisitDetailSerializer):
+    """A visit just checked in, as VisitDetailSerializer gives it: it cannot have price
+    checks, stock lines or photos yet (they are added to a saved visit), so they are not
+    read."""
+
+    price_checks = serializers.SerializerMethodField()
+    stock_lines = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+
+    def get_price_checks(self, visit) -> list:
+        return []
+
+    def get_stock_lines(self, visit) -> list:
+        return []
+
+    def get_photos(self, visit) -> list:
+        return []
+
+
 class ProblemSerializer(serializers.ModelSerializer):
     retailer_name = serializers.CharField(source="retailer.name", read_only=True)
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)

@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -21,6 +22,12 @@ from visits.api.serializers import DayQuerySerializer
 from visits.filters import MissedVisitFilterSet, ProblemFilterSet, VisitFilterSet
 from visits.models import MissedVisit, Photo, Problem, Visit
 from visits.selectors.visits import visit_preparation, with_overdue
+
+LINES = ("price_checks", "stock_lines", "photos")
+
+
+def _photo_reused():
+    return Exists(Photo.objects.filter(visit=OuterRef("pk"), reused_from__isnull=False))
 
 
 class VisitCursor(CursorPagination):
@@ -46,18 +53,30 @@ class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        reused = Photo.objects.filter(visit=OuterRef("pk"), reused_from__isnull=False)
-        queryset = super().get_queryset().annotate(photo_reused=Exists(reused))
-        if self.action != "list":
-            queryset = queryset.prefetch_related("price_checks", "stock_lines", "photos")
+        queryset = super().get_queryset()
+        if self.action == "list":
+            return queryset.annotate(photo_reused=_photo_reused())
+        if self.action == "retrieve":
+            return queryset.annotate(photo_reused=_photo_reused()).prefetch_related(*LINES)
+        # Writes: `get_object` only checks the scope; the service locks and reads the row.
         return queryset
 
     def get_serializer_class(self):
         return s.VisitSerializer if self.action == "list" else s.VisitDetailSerializer
 
-    def _out(self, visit: Visit) -> dict:
-        return s.VisitDetailSerializer(self.get_queryset().get(pk=visit.pk),
-                                       context=self.get_serializer_context()).data
+    def _out(self, visit: Visit, *, new: bool = False) -> dict:
+        """The visit as the detail view shows it, read again through the scoped queryset,
+        which is also the check that it is inside the user's scope. A visit just made
+        has no price checks, stock lines or photos yet (they are added to a saved
+        visit), so they are not read."""
+        queryset = super().get_queryset()
+        if not new:
+            queryset = queryset.annotate(photo_reused=_photo_reused()).prefetch_related(*LINES)
+        found = queryset.filter(pk=visit.pk).first()
+        if found is None:
+            self.ensure_in_scope(visit)  # refuses it (with the message every create uses)
+        serializer = s.NewVisitSerializer if new else s.VisitDetailSerializer
+        return serializer(found, context=self.get_serializer_context()).data
 
     @extend_schema(request=s.CheckInSerializer, responses={201: s.VisitDetailSerializer})
     @idempotent
@@ -66,12 +85,14 @@ class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         serializer = s.CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        retailer = scoped_or_404(Retailer, request.user, data.pop("retailer"))
+        # The shop's area is read with it: the policy and the template hang off it.
+        retailer = get_object_or_404(
+            Retailer.objects.for_user(request.user).select_related("area"),
+            pk=data.pop("retailer"))
         visit, created = services.visit_check_in(
             actor=request.user, retailer=retailer, device_sent_at=device_sent_at(request),
             **data)
-        self.ensure_in_scope(visit)
-        return created_or_replayed(self._out(visit), created)
+        return created_or_replayed(self._out(visit, new=created), created)
 
     @extend_schema(request=s.VisitFormSerializer, responses=s.VisitDetailSerializer)
     def partial_update(self, request, *args, **kwargs):

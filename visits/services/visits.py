@@ -11,7 +11,8 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import DateField, F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,9 +20,17 @@ from accounts.models import User
 from kehu.geo import haversine_m
 from kehu.models import Retailer
 from visits import template_schema
-from visits.models import Photo, PriceCheck, RetailerLastVisit, StockLine, Visit
+from visits.models import (
+    Photo,
+    PlanStop,
+    PriceCheck,
+    RetailerLastVisit,
+    StockLine,
+    Visit,
+    VisitPlan,
+)
 from visits.photos import process_photo
-from visits.selectors.common import counting_plan, policy_for_node, template_version_for
+from visits.selectors.common import month_start, policy_for_node, template_version_for
 
 Kind = Visit.Kind
 NOTE_FIELDS = ("communication_notes", "promotion_notes", "competitor_info",
@@ -51,17 +60,25 @@ def _distance_m(retailer: Retailer, latitude, longitude) -> int | None:
                              float(retailer.longitude)))
 
 
+def _later(column: str, day):
+    """The column's date or `day`, whichever is later (NULL counts as earlier)."""
+    return Greatest(Coalesce(F(column), Value(day)), Value(day), output_field=DateField())
+
+
 def _note_last_visit(*, retailer_id: int, day, on_site: bool) -> None:
     """Move the retailer's last-visit days forward (never back: a visit synced late from
-    an older day leaves a newer one in place). Safe under concurrent check-ins."""
+    an older day leaves a newer one in place). One UPDATE when the row exists (it does
+    from the retailer's first visit on); safe under concurrent check-ins (the UPDATE's
+    row lock orders them and each compares with the value the other committed)."""
+    changes = {"last_contact_date": _later("last_contact_date", day)}
+    if on_site:
+        changes["last_on_site_date"] = _later("last_on_site_date", day)
+    rows = RetailerLastVisit.objects.filter(retailer_id=retailer_id)
+    if rows.update(**changes):
+        return
     RetailerLastVisit.objects.bulk_create([RetailerLastVisit(retailer_id=retailer_id)],
                                           ignore_conflicts=True)
-    rows = RetailerLastVisit.objects.filter(retailer_id=retailer_id)
-    rows.filter(Q(last_contact_date__isnull=True) | Q(last_contact_date__lt=day)).update(
-        last_contact_date=day)
-    if on_site:
-        rows.filter(Q(last_on_site_date__isnull=True) | Q(last_on_site_date__lt=day)).update(
-            last_on_site_date=day)
+    rows.update(**changes)
 
 
 def _existing(model, client_id: UUID, **same):
@@ -79,19 +96,39 @@ def _guard_gps(kind: str, latitude, longitude) -> None:
         raise ValidationError({"latitude": _("Send both latitude and longitude, or neither.")})
 
 
-def _guard_one_open_visit(actor: User, kind: str, client_id: UUID) -> None:
-    if kind != Kind.ON_SITE:
-        return
-    # A twin of this very request that committed a moment ago is not "another" visit.
-    open_visit = (Visit.objects.filter(rep=actor, kind=Kind.ON_SITE,
-                                       status=Visit.Status.IN_PROGRESS)
-                  .exclude(client_id=client_id).select_related("retailer").first())
+def _guard_one_open_visit(open_visit: Visit | None) -> None:
     if open_visit is not None:
         raise ValidationError({"non_field_errors": [
             _("Check out of %(retailer)s first.") % {"retailer": open_visit.retailer.name}]})
 
 
-@transaction.atomic
+def _same_or_open(actor: User, client_id: UUID, kind: str) -> tuple[Visit | None, Visit | None]:
+    """(the visit already made with this client id, the rep's open on-site visit that is
+    not it) in one query: both are looked up at every check-in."""
+    wanted = Q(client_id=client_id)
+    if kind == Kind.ON_SITE:
+        wanted |= Q(rep=actor, kind=Kind.ON_SITE, status=Visit.Status.IN_PROGRESS)
+    same, open_visit = None, None
+    # Newest first (the model's order): "check out first" names the latest open visit.
+    for visit in Visit.objects.filter(wanted).select_related("retailer"):
+        if visit.client_id == client_id:
+            same = visit
+        elif open_visit is None:
+            # A twin of this very request that committed a moment ago has this client
+            # id: it is `same`, not "another" open visit.
+            open_visit = visit
+    return same, open_visit
+
+
+def _stop_objective(actor: User, retailer: Retailer, day) -> str:
+    """The objective of the retailer's stop on the day in the rep's approved plan."""
+    objective = (PlanStop.objects
+                 .filter(plan__rep=actor, plan__month=month_start(day),
+                         plan__status=VisitPlan.Status.APPROVED, date=day, retailer=retailer)
+                 .order_by("-plan__version").values_list("objective", flat=True).first())
+    return objective or ""
+
+
 def visit_check_in(
     *, actor: User, retailer: Retailer, client_id: UUID, kind: str = Kind.ON_SITE,
     device_time: datetime | None = None, device_sent_at: datetime | None = None,
@@ -102,14 +139,23 @@ def visit_check_in(
 
     An on-site check-in without a position is accepted and flagged (`gps_missing`);
     one farther from the store than the policy's radius is flagged (`far_from_store`).
+
+    The reads and rules come first, outside a transaction of their own (at READ
+    COMMITTED they would see the same inside one); the writes (the visit and the
+    retailer's last-visit row) then run together in the caller's transaction if there
+    is one (the Idempotency-Key's), else in their own. Only the INSERT has a savepoint:
+    it catches a twin with the same client id.
     """
-    existing = _existing(Visit, client_id, rep_id=actor.pk, retailer_id=retailer.pk)
+    existing, open_visit = _same_or_open(actor, client_id, kind)
     if existing is not None:
+        if existing.rep_id != actor.pk or existing.retailer_id != retailer.pk:
+            raise ValidationError({"client_id": _("This id is already used by another "
+                                                  "record.")})
         return existing, False
     if retailer.status == Retailer.Status.CLOSED:
         raise ValidationError({"retailer": _("This retailer is closed.")})
     _guard_gps(kind, latitude, longitude)
-    _guard_one_open_visit(actor, kind, client_id)
+    _guard_one_open_visit(open_visit)
     now = now or timezone.now()
     policy = policy_for_node(retailer.area)
     device, started, offset = _clock(device_time=device_time, device_sent_at=device_sent_at,
@@ -124,17 +170,17 @@ def visit_check_in(
                   template_version=template_version_for(retailer))
     if kind == Kind.ON_SITE:
         _place_check_in(visit, retailer, policy, latitude, longitude, accuracy_m, gps_error)
-    plan = counting_plan(actor.pk, visit.visit_date)
-    stop = plan.stops.filter(date=visit.visit_date, retailer=retailer).first() if plan else None
-    visit.objective = stop.objective if stop else ""
+    visit.objective = _stop_objective(actor, retailer, visit.visit_date)
     visit.full_clean(exclude=["rep", "retailer", "template_version"],
                      validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            visit.save()
-    except IntegrityError:  # the same client id raced us and won: answer with its visit
-        return _existing(Visit, client_id, rep_id=actor.pk, retailer_id=retailer.pk), False
-    _note_last_visit(retailer_id=retailer.pk, day=visit.visit_date, on_site=kind == Kind.ON_SITE)
+    with transaction.atomic(savepoint=False):
+        try:
+            with transaction.atomic():
+                visit.save()
+        except IntegrityError:  # the same client id raced us and won: answer with its visit
+            return _existing(Visit, client_id, rep_id=actor.pk, retailer_id=retailer.pk), False
+        _note_last_visit(retailer_id=retailer.pk, day=visit.visit_date,
+                         on_site=kind == Kind.ON_SITE)
     return visit, True
 
 

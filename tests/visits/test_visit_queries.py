@@ -1,0 +1,123 @@
+"""Check-in and check-out over HTTP: a fixed, small number of statements, and the answer
+is the visit as its detail view gives it (also when it is replayed)."""
+
+import json
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import IdempotencyRecord
+from tests.visits.conftest import CORNER, NORTH_250M
+from tests.visits.factories import PHARMACY_STEPS, make_plan, make_template, make_visit
+from visits.models import RetailerLastVisit, Visit, VisitPolicy
+
+VISITS = "/api/visits/visits/"
+# session, user, memberships; the key: look-up, savepoint, claim; the shop with its
+# area; the same client id or an open visit; policy; template; the stop's objective;
+# savepoint, INSERT, release; the last-visit row; the answer; the key's answer, release
+CHECK_IN = 18
+# session, user, memberships; the key (3); the visit in scope; savepoint, the locked
+# visit, UPDATE, release; the answer with its price checks, stock lines and photos;
+# the key's answer, release (a list in the form adds two: the old lines go, the new in)
+CHECK_OUT = 17
+
+
+def visited_before(personas, shops):
+    """A shop in today's approved plan (with an objective), visited last week, and the
+    company's saved policy: what a rep's ordinary check-in finds."""
+    today = timezone.localdate()
+    plan = make_plan(personas.rep, personas.org.area, today.replace(day=1),
+                     stops=[(today, shops.a)])
+    plan.stops.update(objective="推新品")
+    make_visit(personas.rep, shops.a, today - timedelta(days=7))
+    make_template(personas.org.company, personas.admin, business_type="convenience",
+                  steps=PHARMACY_STEPS[:1])  # a price step, no required question
+    VisitPolicy.objects.create(company=personas.org.company)
+    return today
+
+
+def post(client, path, body, key):
+    return client.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=key,
+                       HTTP_X_DEVICE_TIME=timezone.now().isoformat())
+
+
+def test_a_check_in_takes_a_fixed_number_of_statements_and_answers_its_detail(
+        personas, shops, client_for, django_assert_num_queries):
+    today = visited_before(personas, shops)
+    client = client_for(personas.rep)
+    body = {"client_id": str(uuid.uuid4()), "retailer": shops.a.pk,
+            "latitude": str(NORTH_250M[0]), "longitude": str(NORTH_250M[1])}
+    with django_assert_num_queries(CHECK_IN):
+        response = post(client, VISITS, body, "in-1")
+    assert response.status_code == 201, response.data
+    visit = Visit.objects.get(pk=response.data["id"])
+    assert visit.objective == "推新品" and visit.template_version is not None
+    assert visit.far_from_store and response.data["flags"]["far_from_store"]
+    assert RetailerLastVisit.objects.get(retailer=shops.a).last_on_site_date == today
+    detail = client.get(f"{VISITS}{visit.pk}/")
+    assert json.loads(response.content) == json.loads(detail.content)
+    assert response.data["price_checks"] == response.data["photos"] == []
+    with django_assert_num_queries(4):  # session, user, memberships, the stored answer
+        replay = post(client, VISITS, body, "in-1")
+    stored = IdempotencyRecord.objects.get(user=personas.rep, key="in-1").response_body
+    assert replay["Idempotent-Replayed"] == "true" and json.loads(replay.content) == stored
+    assert stored["id"] == visit.pk and stored["objective"] == "推新品"
+    assert Visit.objects.filter(client_id=body["client_id"]).count() == 1
+
+
+def test_a_check_out_takes_a_fixed_number_of_statements_and_answers_its_detail(
+        personas, shops, client_for, django_assert_num_queries):
+    visited_before(personas, shops)
+    client = client_for(personas.rep)
+    checked_in = post(client, VISITS, {
+        "client_id": str(uuid.uuid4()), "retailer": shops.a.pk,
+        "latitude": str(CORNER[0]), "longitude": str(CORNER[1])}, "in-1").data
+    body = {"latitude": str(CORNER[0]), "longitude": str(CORNER[1]),
+            "communication_notes": "老板要新品海报",
+            "stock_lines": [{"product_name": "红塔山", "on_hand": "12"}]}
+    with django_assert_num_queries(CHECK_OUT + 2):
+        response = post(client, f"{VISITS}{checked_in['id']}/checkout/", body, "out-1")
+    assert response.status_code == 200, response.data
+    assert response.data["status"] == "completed"
+    assert [line["product_name"] for line in response.data["stock_lines"]] == ["红塔山"]
+    detail = client.get(f"{VISITS}{checked_in['id']}/")
+    assert json.loads(response.content) == json.loads(detail.content)
+    record = IdempotencyRecord.objects.get(user=personas.rep, key="out-1")
+    assert record.response_status == 200 and record.response_body["status"] == "completed"
+    assert record.response_body["stock_lines"] == json.loads(response.content)["stock_lines"]
+
+
+def test_a_second_on_site_check_in_is_refused_until_the_first_is_checked_out(
+        personas, shops, client_for):
+    visited_before(personas, shops)
+    client = client_for(personas.rep)
+    first = post(client, VISITS, {"client_id": str(uuid.uuid4()), "retailer": shops.a.pk,
+                                  "latitude": str(CORNER[0]),
+                                  "longitude": str(CORNER[1])}, "in-1").data
+    second = post(client, VISITS, {"client_id": str(uuid.uuid4()), "retailer": shops.b.pk,
+                                   "latitude": str(CORNER[0]),
+                                   "longitude": str(CORNER[1])}, "in-2")
+    assert second.status_code == 400 and "non_field_errors" in second.data
+    assert shops.a.name in second.data["non_field_errors"][0]
+    # A phone call meanwhile is no on-site visit: allowed.
+    call = post(client, VISITS, {"client_id": str(uuid.uuid4()), "retailer": shops.b.pk,
+                                 "kind": "phone"}, "in-3")
+    assert call.status_code == 201
+    post(client, f"{VISITS}{first['id']}/checkout/", {}, "out-1")
+    again = post(client, VISITS, {"client_id": str(uuid.uuid4()), "retailer": shops.b.pk,
+                                  "latitude": str(CORNER[0]),
+                                  "longitude": str(CORNER[1])}, "in-4")
+    assert again.status_code == 201
+
+
+def test_a_check_out_without_lists_takes_the_base_statements(
+        personas, shops, client_for, django_assert_num_queries):
+    visited_before(personas, shops)
+    client = client_for(personas.rep)
+    checked_in = post(client, VISITS, {"client_id": str(uuid.uuid4()), "retailer": shops.a.pk,
+                                       "kind": "phone"}, "in-1").data
+    with django_assert_num_queries(CHECK_OUT):
+        response = post(client, f"{VISITS}{checked_in['id']}/checkout/",
+                        {"communication_notes": "电话沟通"}, "out-1")
+    assert response.status_code == 200 and response.data["duration_s"] is not None
