@@ -57,10 +57,11 @@ def _missed(missed: dict | None) -> dict | None:
 
 
 def today_payload(user, rep_id: int, day: date) -> dict:
-    data = day_route(rep_id, day)
+    data = day_route(user, rep_id, day)
     plan, route, stops = data["plan"], data["route"], data["stops"]
     preps = preparations(user, [stop["card"] for stop in stops], day,
-                         {stop["retailer_id"]: stop["objective"] for stop in stops})
+                         {stop["retailer_id"]: stop["objective"] for stop in stops},
+                         {stop["retailer_id"]: stop["last_visit"] for stop in stops})
     return {
         "date": day,
         "rep": rep_id,

@@ -8,6 +8,7 @@ from django.db.models import F, QuerySet
 from accounts.models import Membership, OrgNode, Role, User
 from accounts.scoping import memberships_of
 from kehu.models import Retailer
+from visits import template_schema
 from visits.models import VisitPlan, VisitPolicy, VisitTemplateVersion
 from visits.models.policy import ancestor_paths
 
@@ -108,6 +109,32 @@ def template_versions_by_key(areas: dict[tuple[str, int], str],
                       and path.startswith(v.template.node.path)),
                      key=lambda v: v.template.node.depth, default=None)
             for key, path in areas.items()}
+
+
+def template_steps_by_key(areas: dict[tuple[str, int], str]) -> dict[tuple[str, int], dict]:
+    """`template_versions_by_key` as plain rows, what a phone needs to show the form:
+    {"template_version", "number", "name", "steps"}; without a template, the default
+    steps."""
+    if not areas:
+        return {}
+    rows = list(VisitTemplateVersion.objects
+                .filter(template__business_type__in={bt for bt, _area in areas},
+                        template__node__path__in={p for path in areas.values()
+                                                  for p in ancestor_paths(path)},
+                        number=F("template__current_version"))
+                .values("id", "number", "steps", "template__name", "template__business_type",
+                        "template__node__path"))
+    found = {}
+    for key, path in areas.items():
+        # The deepest node above the area wins (its path is the longest).
+        row = max((r for r in rows if r["template__business_type"] == key[0]
+                   and path.startswith(r["template__node__path"])),
+                  key=lambda r: len(r["template__node__path"]), default=None)
+        found[key] = {"template_version": row["id"], "number": row["number"],
+                      "name": row["template__name"], "steps": row["steps"]} if row else {
+            "template_version": None, "number": None, "name": "",
+            "steps": template_schema.DEFAULT_STEPS}
+    return found
 
 
 def template_version_for(retailer: Retailer) -> VisitTemplateVersion | None:

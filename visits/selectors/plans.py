@@ -3,14 +3,14 @@
 from collections import Counter
 from datetime import date
 
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import FilteredRelation, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kehu.models import Retailer
 from visits.calendar import is_working_day, month_end
 from visits.models import DayRoute, MissedVisit, PlanStop, VisitPlan
 from visits.selectors.common import pick_working, policy_for_node, working_plan, working_plans
-from visits.selectors.visits import CARD_FIELDS
+from visits.selectors.visits import CARD_FIELDS, LAST_VISIT_FIELDS, latest_visit
 
 
 def plans_for_user(user) -> QuerySet[VisitPlan]:
@@ -117,22 +117,26 @@ STOP_FIELDS = ("id", "retailer_id", "position", "fixed_time", "objective")
 STOP_CARD = {f"stop__retailer__{field}": field for field in CARD_FIELDS if field != "id"}
 
 
-def _day_plan_rows(rep_id: int, day: date) -> list[dict]:
-    """One row per (working plan version, its stop on the day, the rep's visit to that
-    shop on the day); a plan without stops that day gives one row with `stop__id` None."""
+def _day_plan_rows(user, rep_id: int, day: date) -> list[dict]:
+    """One row per (working plan version, its stop on the day with the shop, its area
+    and the latest visit to it the user may see, the rep's visit to that shop on the
+    day); a plan without stops that day gives one row with `stop__id` None."""
     stop = FilteredRelation("stops", condition=Q(stops__date=day))
     visit = FilteredRelation("stop__retailer__visits", condition=Q(
         stop__retailer__visits__rep_id=rep_id, stop__retailer__visits__visit_date=day))
+    last = FilteredRelation("stop__retailer__visits", condition=Q(
+        stop__retailer__visits__id=latest_visit(user, OuterRef("stop__retailer_id"))))
     return list(working_plans(rep_id, day).order_by()
-                .annotate(stop=stop).annotate(day_visit=visit)
+                .annotate(stop=stop).annotate(day_visit=visit, last_visit=last)
                 .values("id", "version", "status", *(f"stop__{f}" for f in STOP_FIELDS),
                         *STOP_CARD, "stop__retailer__area__path",
-                        *(f"day_visit__{f}" for f in DAY_VISIT_FIELDS)))
+                        *(f"day_visit__{f}" for f in DAY_VISIT_FIELDS),
+                        *(f"last_visit__{f}" for f in LAST_VISIT_FIELDS)))
 
 
 def _day_stops(rows: list[dict], plan_id: int) -> list[dict]:
-    """The plan's stops from `_day_plan_rows`, each with the shop's card and the day's
-    latest visit to it (by check-in time, then id)."""
+    """The plan's stops from `_day_plan_rows`, each with the shop's card, its last visit
+    and the day's latest visit to it (by check-in time, then id)."""
     stops = {}
     for row in rows:
         if row["id"] != plan_id or row["stop__id"] is None:
@@ -146,6 +150,8 @@ def _day_stops(rows: list[dict], plan_id: int) -> list[dict]:
                 "card": {"id": row["stop__retailer_id"],
                          "area_path": row["stop__retailer__area__path"],
                          **{field: row[column] for column, field in STOP_CARD.items()}},
+                "last_visit": None if row["last_visit__id"] is None else {
+                    field: row[f"last_visit__{field}"] for field in LAST_VISIT_FIELDS},
                 "visit": visit}
         elif visit is not None and (stop["visit"] is None or (
                 visit["started_at"], visit["id"]) > (stop["visit"]["started_at"],
@@ -154,12 +160,13 @@ def _day_stops(rows: list[dict], plan_id: int) -> list[dict]:
     return list(stops.values())
 
 
-def day_route(rep_id: int, day: date) -> dict:
-    """The rep's day as plain rows: the plan that counts (id, version, status), the
-    route, and the stops in route order, each with the shop's card (as `preparations`
-    takes it), the day's latest visit to the shop and the missed-visit reason. Three
-    queries: plan with stops, shops, areas and visits; the route; the misses."""
-    rows = _day_plan_rows(rep_id, day)
+def day_route(user, rep_id: int, day: date) -> dict:
+    """The rep's day as the user reads it, as plain rows: the plan that counts (id,
+    version, status), the route, and the stops in route order, each with the shop's
+    card (as `preparations` takes it), its last visit the user may see, the day's
+    latest visit to the shop and the missed-visit reason. Three queries: the plan with
+    stops, shops, areas and visits; the route; the misses."""
+    rows = _day_plan_rows(user, rep_id, day)
     plan = pick_working({row["id"]: {"id": row["id"], "version": row["version"],
                                      "status": row["status"]} for row in rows}.values())
     stops = [] if plan is None else _day_stops(rows, plan["id"])

@@ -16,9 +16,8 @@ from django.db.models import (
 
 from kehu.models import KeyPerson, MonthlyFact, Retailer
 from kehu.selectors import add_months
-from visits import template_schema
 from visits.models import MissedVisit, Photo, Problem, Visit
-from visits.selectors.common import month_start, template_versions_by_key, working_plan
+from visits.selectors.common import month_start, template_steps_by_key, working_plan
 
 FACT_MONTHS = 3
 
@@ -62,13 +61,19 @@ def retailer_card(retailer: Retailer) -> dict:
             "area_path": retailer.area.path}
 
 
+def latest_visit(user, retailer_id) -> Subquery:
+    """The id of the latest visit the user may see of the retailer (`retailer_id` an
+    OuterRef). The visit day (the local date of `started_at`) leads the order so that
+    the (retailer, visit_date) index is read backwards from the retailer's latest day:
+    ~2 rows, not its whole log."""
+    return Subquery(Visit.objects.for_user(user).filter(retailer_id=retailer_id)
+                    .order_by("-visit_date", "-started_at", "-id").values("pk")[:1])
+
+
 def _last_visits(user, ids: list[int]) -> dict[int, dict]:
-    """The latest visit the user may see of each retailer: one query. The visit day
-    (the local date of `started_at`) leads the order so that the (retailer, visit_date)
-    index is read backwards from the retailer's latest day: ~2 rows, not its whole log."""
-    latest = (Visit.objects.for_user(user).filter(retailer_id=OuterRef("pk"))
-              .order_by("-visit_date", "-started_at", "-id").values("pk")[:1])
-    lasts = Retailer.objects.filter(pk__in=ids).annotate(last=Subquery(latest)).values("last")
+    """The latest visit the user may see of each retailer: one query."""
+    lasts = Retailer.objects.filter(pk__in=ids).annotate(
+        last=latest_visit(user, OuterRef("pk"))).values("last")
     return {row["retailer_id"]: row for row in Visit.objects.filter(pk__in=lasts)
             .order_by().values(*LAST_VISIT_FIELDS)}
 
@@ -80,26 +85,18 @@ def _grouped(rows, key: str = "retailer_id") -> dict[int, list]:
     return grouped
 
 
-def _templates(cards: list[dict]) -> dict[tuple[str, int], dict]:
-    """The form's steps per (business type, area): one query for all."""
-    versions = template_versions_by_key({(c["business_type"], c["area_id"]): c["area_path"]
-                                         for c in cards})
-    return {key: {"template_version": version.pk if version else None,
-                  "number": version.number if version else None,
-                  "name": version.template.name if version else "",
-                  "steps": version.steps if version else template_schema.DEFAULT_STEPS}
-            for key, version in versions.items()}
-
-
 def preparations(user, cards: list[dict], day: date,
-                 objectives: dict[int, str] | None = None) -> dict[int, dict]:
+                 objectives: dict[int, str] | None = None,
+                 last_visits: dict[int, dict | None] | None = None) -> dict[int, dict]:
     """What to read before visiting each retailer (`cards`: see `retailer_card`): the
     card, the last visit, open problems, the visit's objective, recent monthly facts
-    and the form's steps, as plain rows. Five queries, however many retailers."""
+    and the form's steps, as plain rows. Five queries however many retailers, four
+    when the caller read the last visits (`last_visits`, by retailer id)."""
     ids = [c["id"] for c in cards]
     if not ids:
         return {}
-    last_visits = _last_visits(user, ids)
+    if last_visits is None:
+        last_visits = _last_visits(user, ids)
     problems = _grouped(
         Problem.objects.for_user(user).filter(retailer_id__in=ids, status__in=Problem.UNSOLVED)
         .order_by("due_date", "id")
@@ -112,7 +109,8 @@ def preparations(user, cards: list[dict], day: date,
                 "order_success_rate"))
     persons = _grouped(KeyPerson.objects.filter(retailer_id__in=ids, erased_at__isnull=True)
                        .values("retailer_id", "name", "role").order_by("id"))
-    templates = _templates(cards)
+    templates = template_steps_by_key({(c["business_type"], c["area_id"]): c["area_path"]
+                                       for c in cards})
     objectives = objectives or {}
     for rows in problems.values():
         for p in rows:  # as `with_overdue` (only unsolved ones are read here)
