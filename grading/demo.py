@@ -17,8 +17,9 @@ from grading import nightly, services
 from grading.models import GradingPolicy
 
 
-def build_grading(ctx: DemoContext) -> None:
-    """The company's default grading policy, then one run of the nightly jobs."""
+def grade_retailers(ctx: DemoContext) -> None:
+    """The company's default grading policy and one grading run, before the visit plans
+    are drafted: the plans' frequencies follow the grades."""
     company = OrgNode.objects.filter(code=COMPANY[0], depth=1).first()
     if company is None:
         return
@@ -34,13 +35,26 @@ def build_grading(ctx: DemoContext) -> None:
             valid_from=timezone.localdate().replace(month=1, day=1),
             note=_("Demo: A = first 75 % of the purchase amount, B the next 20 %."))
         ctx.created["grading policies"] += 1
+    ctx.created["grading runs"] += len(nightly.run_in_process(
+        business_date=services.today(), steps=["grading"]))
+
+
+def build_grading(ctx: DemoContext) -> None:
+    """The rest of the night (scorecards, reminders) once visits and 客情费 exist; the
+    grading step reruns too and changes nothing."""
     ctx.created["nightly runs"] += len(nightly.run_in_process(business_date=services.today()))
 
 
 def _register() -> None:
-    if not any(getattr(step, "__qualname__", "") == build_grading.__qualname__
-               and step.__module__ == __name__ for step in STEPS):
-        STEPS.append(build_grading)
+    mine = [step for step in STEPS if step.__module__ == __name__]
+    if mine:
+        return
+    # Before the visit plans are drafted (visits registers its step before grading,
+    # INSTALLED_APPS order), so that they are drafted for graded retailers.
+    names = [getattr(step, "__name__", "") for step in STEPS]
+    at = names.index("build_visit_plans") if "build_visit_plans" in names else len(STEPS)
+    STEPS.insert(at, grade_retailers)
+    STEPS.append(build_grading)
 
 
 _register()

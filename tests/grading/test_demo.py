@@ -16,6 +16,16 @@ def few_retailers(monkeypatch):
     monkeypatch.setattr("kehu.demo.RETAILERS_PER_REP", 3)
 
 
+def test_retailers_are_graded_before_the_visit_plans_are_drafted():
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("demo")
+    names = [step.__name__ for step in demo.STEPS]
+    assert names.index("grade_retailers") < names.index("build_visit_plans") \
+        < names.index("build_grading")
+    assert names.count("grade_retailers") == 1
+
+
 def test_the_demo_grades_its_retailers_once(business_day):
     from django.utils import timezone
 
@@ -23,7 +33,10 @@ def test_the_demo_grades_its_retailers_once(business_day):
     demo.run()
     policy = GradingPolicy.objects.get()
     assert policy.scope.code == demo.COMPANY[0] and policy.versions.get().method == "pareto"
-    run = JobRun.objects.get(name=GRADING_JOB)
+    # Graded once before the visit plans are drafted; the full night after it moves nothing.
+    first, rest = JobRun.objects.filter(name=GRADING_JOB).order_by("pk")
+    assert rest.counts["moves"] == 0
+    run = first
     assert run.status == JobRun.Status.SUCCEEDED and run.counts["graded"] > 0
     graded = Retailer.objects.exclude(grade="")
     assert graded.count() == run.counts["graded"] == RetailerGrade.objects.count()
