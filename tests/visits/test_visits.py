@@ -189,6 +189,20 @@ def test_answers_are_stored_against_the_template_version(personas, shops):
     assert done.answers == {"shelf": "top", "gsp_cert": True}
 
 
+@pytest.mark.parametrize("kind", [Visit.Kind.PHONE, Visit.Kind.CARE_CALL])
+def test_a_call_is_not_held_to_the_store_audits_required_questions(personas, shops, kind):
+    make_template(personas.org.company, personas.admin)
+    visit = check_in(personas, shops.ungraded, None, kind=kind)
+    done = services.visit_check_out(visit=visit, actor=personas.rep, now=NOW,
+                                    answers={"shelf": "top"})
+    assert done.status == Visit.Status.COMPLETED and done.answers == {"shelf": "top"}
+    again = check_in(personas, shops.ungraded, None, kind=kind)
+    with pytest.raises(ValidationError) as error:  # what it answers must fit the template
+        services.visit_check_out(visit=again, actor=personas.rep, now=NOW,
+                                 answers={"gsp_cert": "yes"})
+    assert set(error.value.message_dict) == {"answers.gsp_cert"}
+
+
 def test_an_answer_to_an_unknown_question_or_of_the_wrong_type_is_refused(personas, shops):
     make_template(personas.org.company, personas.admin)
     visit = check_in(personas, shops.ungraded, CORNER)
