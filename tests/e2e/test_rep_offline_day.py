@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
-from PIL import Image
+from PIL import ExifTags, Image
 from playwright.sync_api import Page, expect
 
 from accounts.models import IdempotencyRecord
@@ -52,11 +52,17 @@ STEPS = [
 ]
 
 
+CAPTURED = "2026:11:20 09:15:00"  # the camera's EXIF DateTimeOriginal, phone's local time
+
+
 def camera_photo() -> bytes:
-    """A 3200x2400 'camera' JPEG (noisy, so it does not compress to nothing)."""
+    """A 3200x2400 'camera' JPEG (noisy, so it does not compress to nothing) with the
+    capture time in its EXIF, as a phone camera writes it."""
     noise = Image.effect_noise((3200, 2400), 64).convert("RGB")
+    exif = Image.Exif()
+    exif.get_ifd(ExifTags.IFD.Exif)[0x9003] = CAPTURED
     buffer = io.BytesIO()
-    noise.save(buffer, format="JPEG", quality=92)
+    noise.save(buffer, format="JPEG", quality=92, exif=exif)
     return buffer.getvalue()
 
 
@@ -68,7 +74,7 @@ def without_lost_answers(problems: list[str]) -> list[str]:
 
 def phone(new_context) -> Page:
     context = new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
-                          geolocation=NEAR_SHOP, permissions=["geolocation"],
+                          timezone_id="Asia/Shanghai", geolocation=NEAR_SHOP, permissions=["geolocation"],
                           service_workers="allow")
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -219,6 +225,9 @@ def test_rep_logs_a_visit_offline_and_the_server_gets_it_exactly_once(
     assert photo.visit == visit
     assert max(photo.width, photo.height) == 1600  # shrunk in the browser (server keeps 2048)
     assert photo.original_type == "image/jpeg" and photo.original_size < len(original) / 3
+    # The canvas dropped the EXIF; the phone read the capture time from it first.
+    assert photo.taken_at_source == Photo.TakenAtSource.DEVICE
+    assert timezone.localtime(photo.taken_at).strftime("%Y:%m:%d %H:%M:%S") == CAPTURED
     problem = new_problems.get()
     assert (problem.visit, problem.category, problem.description) == (
         visit, "price_disorder", "隔壁店低价销售")

@@ -270,12 +270,13 @@ function visitForm() {
       input.value = "";
       for (const file of files) {
         try {
+          const taken = await takenAt(file); // before the canvas drops the EXIF
           const { blob } = await compressPhoto(file);
           const clientId = uuid();
           previews[clientId] = URL.createObjectURL(blob);
           await enqueue({ kind: "photo", clientId, visitClientId: this.visit.clientId,
             retailerId: config.retailer_id, retailerName: config.name, blob,
-            fileName: `${clientId}.jpg`, body: { kind: this.photoKind, taken_at: takenAt(file) } });
+            fileName: `${clientId}.jpg`, body: { kind: this.photoKind, taken_at: taken } });
           this.notice = t("photo_added", { kb: Math.round(blob.size / 1024) });
         } catch {
           this.error = t("photo_failed");
