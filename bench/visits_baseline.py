@@ -446,7 +446,8 @@ def team_overdue(request):
             "assigned_rep": row["assigned_rep_id"], "assigned_rep_name": row["rep_name"],
             "last_on_site": last.isoformat() if last else None, "interval_days": interval,
             "days_overdue": None if last is None else (today_ - last).days - interval})
-    url = request.build_absolute_uri()
+    # The page links of the document it mirrors: the app's endpoint, not this one.
+    url = request.build_absolute_uri().replace(request.path, "/api/visits/team/overdue/", 1)
     return _json({"count": count,
                   "next": replace_query_param(url, "page", 2) if count > PAGE else None,
                   "previous": None, "results": results})
