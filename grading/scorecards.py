@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery, Sum, Value
+from django.db.models import BooleanField, Count, OuterRef, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import JobRun, Membership, OrgNode, Role, User
@@ -40,6 +41,7 @@ from visits.models import Photo, Problem, StockLine, Visit
 from visits.selectors.common import policy_for
 from visits.selectors.feedback import day_bounds, info_items_by_rep, problems_solved_by_rep
 from visits.selectors.team import Period, team_summary
+from visits.services.reminders import office_retailer_ids
 
 RETAILER_JOB = "grading.retailer_scorecards"
 REP_JOB = "grading.rep_scorecards"
@@ -203,8 +205,10 @@ def retailer_money_refresh(*, node: OrgNode, month: date) -> int:
     fact = MonthlyFact.objects.filter(retailer_id=OuterRef("retailer_id"), month=month)
     spent = (ClaimLine.objects.filter(retailer_id=OuterRef("retailer_id"), month=month)
              .values("retailer_id").annotate(total=Sum("amount")).values("total"))
+    column = f"{_t(RetailerScorecard)}.retailer_id"
     return (RetailerScorecard.objects
-            .filter(month=month, retailer__area_id__in=areas_of(node))
+            .filter(RawSQL(f"{column} {office_retailer_ids(areas_of(node))}", (),
+                           output_field=BooleanField()), month=month)
             .update(purchase_amount=Coalesce(Subquery(fact.values("purchase_amount")),
                                              Value(Decimal(0))),
                     collected_amount=Coalesce(Subquery(fact.values("collected_amount")),

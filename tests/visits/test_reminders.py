@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kehu.models import KeyPerson, MonthlyFact
+from tests.factories import make_retailer
 from tests.visits.factories import make_visit
 from visits.care_calendar import lunar_birthday, lunar_birthdays_on
 from visits.models import Reminder, ReminderPolicy, Visit
@@ -211,6 +212,30 @@ def test_open_reminders_follow_a_reassigned_retailer(personas, shops):
     assert counts["reassigned"] >= 1
     assert set(Reminder.objects.filter(retailer=shops.a).values_list("rep", flat=True)) == {
         personas.rep2.pk}
+
+
+def test_an_offices_part_keeps_to_its_own_retailers_open_reminders(personas, shops):
+    """The maintenance statements start from the office's retailers (office_retailer_ids):
+    another office's reassigned retailer and answered care call wait for its own part."""
+    org, company = personas.org, personas.org.company
+    there = make_retailer(org.sibling_area, personas.sibling_rep, grade="A")
+    nights(company, date(2026, 2, 1), date(2026, 2, 26))  # every A care call of February
+    theirs = Reminder.objects.get(retailer=there, kind=Kind.CARE_CALL)
+    mine = Reminder.objects.get(retailer=shops.a, kind=Kind.CARE_CALL)
+    open_here = Reminder.objects.filter(retailer=shops.a, status="open").count()
+    for shop in (there, shops.a):
+        shop.assigned_rep = personas.rep2
+        shop.save()
+        make_visit(personas.rep2, shop, date(2026, 2, 26), kind=Visit.Kind.CARE_CALL)
+    counts = reminders_generate(company=company, node=org.office, today=date(2026, 2, 27))
+    assert (counts["reassigned"], counts["auto_done"]) == (open_here, 1)
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert (theirs.rep_id, theirs.status) == (personas.sibling_rep.pk, Reminder.Status.OPEN)
+    assert (mine.rep_id, mine.status) == (personas.rep2.pk, Reminder.Status.DONE)
+    reminders_generate(company=company, node=org.sibling_office, today=date(2026, 2, 27))
+    theirs.refresh_from_db()
+    assert (theirs.rep_id, theirs.status) == (personas.rep2.pk, Reminder.Status.DONE)
 
 
 def test_closed_and_unassigned_retailers_get_nothing(personas, shops):

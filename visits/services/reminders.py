@@ -48,7 +48,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -91,8 +90,7 @@ def reminders_generate(*, company: OrgNode, today: date, node: OrgNode | None = 
     # area index instead of scanning every retailer of the company.
     areas = list(OrgNode.objects.filter(path__startswith=node.path, kind=OrgNode.Kind.AREA)
                  .values_list("pk", flat=True))
-    retailers = Retailer.objects.filter(company=company, status=Retailer.Status.ACTIVE,
-                                        assigned_rep__isnull=False, area_id__in=areas)
+    retailers = Retailer.objects.filter(_reminded(company, areas))
     with transaction.atomic():
         if connection.vendor == "postgresql":  # JIT would compile these queries for seconds
             with connection.cursor() as cursor:
@@ -100,18 +98,19 @@ def reminders_generate(*, company: OrgNode, today: date, node: OrgNode | None = 
         counts = {"reassigned": _follow_reassignments(areas),
                   "auto_done": _close_answered(areas, now)}
         counts[Kind.CARE_CALL] = _insert(_care_calls(retailers, policy, today), now)
-        counts[Kind.BIRTHDAY] = _insert(_birthdays(retailers, policy, today), now) \
+        counts[Kind.BIRTHDAY] = _insert(_birthdays(company, areas, policy, today), now) \
             if policy.birthdays else 0
         counts[Kind.HOLIDAY] = sum(_insert(qs, now) for qs in _holidays(retailers, policy, today))
-        counts[Kind.FOLLOW_UP] = _insert(_follow_ups(retailers, policy, today), now)
-        counts[Kind.REWARDS_DUE] = _insert(_rewards_due(_gift_grades(retailers, policy), today),
-                                           now) if policy.rewards_due else 0
+        counts[Kind.FOLLOW_UP] = _insert(_follow_ups(company, areas, policy, today), now)
+        counts[Kind.REWARDS_DUE] = _insert(_rewards_due(company, areas, policy, today), now) \
+            if policy.rewards_due else 0
     return counts
 
 
 def _row(queryset: QuerySet, *, kind: str, rep, retailer, occasion, due, key_person=None,
          detail: str = "", event=None, source_visit=None) -> QuerySet:
-    """The queryset's rows shaped as reminder columns (aliases c_<column>)."""
+    """The queryset's rows shaped as reminder columns (aliases c_<column>), unordered (a
+    model's default ordering would sort the rows before the INSERT for nothing)."""
     null_id = Cast(Value(None), output_field=BigIntegerField())
     as_date = {"output_field": DateField()}
     return queryset.annotate(
@@ -122,7 +121,7 @@ def _row(queryset: QuerySet, *, kind: str, rep, retailer, occasion, due, key_per
         c_event_date=event if event is not None else Cast(Value(None), **as_date),
         c_source_visit_id=source_visit if source_visit is not None else null_id,
         c_status=Value(Reminder.Status.OPEN), c_skip_reason=Value(""), c_note=Value(""),
-    ).values_list(*(f"c_{c}" for c in COLUMNS if c != "created_at"))
+    ).order_by().values_list(*(f"c_{c}" for c in COLUMNS if c != "created_at"))
 
 
 def _insert(queryset: QuerySet, now: datetime) -> int:
@@ -140,8 +139,19 @@ def _insert(queryset: QuerySet, now: datetime) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _grade_q(grade: str) -> Q:
-    return Q(grade=grade) if grade in ("A", "B") else ~Q(grade__in=["A", "B"])
+def _reminded(company: OrgNode, areas: list[int], via: str = "") -> Q:
+    """The retailers reminders are for — active, assigned, in the areas — as a condition
+    on the retailer reached through `via` (e.g. "retailer__"), so a statement over key
+    persons, visits or facts joins the retailer table once, with the office's filter on
+    it (`retailer__in=<queryset>` plus the rep through the relation joined it twice, the
+    second time over every retailer of the company)."""
+    return Q(**{f"{via}company": company, f"{via}status": Retailer.Status.ACTIVE,
+                f"{via}assigned_rep__isnull": False, f"{via}area_id__in": areas})
+
+
+def _grade_q(grade: str, via: str = "") -> Q:
+    return Q(**{f"{via}grade": grade}) if grade in ("A", "B") else \
+        ~Q(**{f"{via}grade__in": ["A", "B"]})
 
 
 def care_call_period(day: date, months: int) -> tuple[date, date]:
@@ -187,7 +197,8 @@ def _care_calls(retailers: QuerySet, policy: ReminderPolicy, today: date) -> Que
                 event=F("period_start"))
 
 
-def _birthdays(retailers: QuerySet, policy: ReminderPolicy, today: date) -> QuerySet:
+def _birthdays(company: OrgNode, areas: list[int], policy: ReminderPolicy,
+               today: date) -> QuerySet:
     due, suffix = [], []
     for offset in range(policy.notice_days + 1):
         day = today + timedelta(days=offset)
@@ -199,7 +210,8 @@ def _birthdays(retailers: QuerySet, policy: ReminderPolicy, today: date) -> Quer
                         lunar_leap_month=leap)
         due.append(When(on_day, then=Value(day)))
         suffix.append(When(on_day, then=Value(f":{day}")))
-    people = (KeyPerson.objects.filter(retailer__in=retailers, erased_at__isnull=True)
+    people = (KeyPerson.objects.filter(_reminded(company, areas, "retailer__"),
+                                       erased_at__isnull=True)
               .filter(Q(birthday__isnull=False) | Q(birthday_is_lunar=True))
               .annotate(due=Case(*due, default=None, output_field=DateField()))
               .filter(due__isnull=False))
@@ -226,30 +238,32 @@ def holiday_occasions(policy: ReminderPolicy, today: date) -> list[tuple[str, da
     return found
 
 
-def _gift_grades(retailers: QuerySet, policy: ReminderPolicy) -> QuerySet:
-    """The retailers of the grades that get gifts, events and rewards (A and B)."""
+def _gift_grades(policy: ReminderPolicy, via: str = "") -> Q:
+    """The grades that get gifts, events and rewards (A and B)."""
     condition = Q(pk__in=[])
-    for grade in {g for g in policy.holiday_grades.upper() if g in "ABC"}:
-        condition |= _grade_q(grade)
-    return retailers.filter(condition)
+    for grade in sorted({g for g in policy.holiday_grades.upper() if g in "ABC"}):
+        condition |= _grade_q(grade, via)
+    return condition
 
 
 def _holidays(retailers: QuerySet, policy: ReminderPolicy, today: date) -> list[QuerySet]:
-    graded = _gift_grades(retailers, policy)
+    graded = retailers.filter(_gift_grades(policy))
     return [_row(graded, kind=Kind.HOLIDAY, rep=F("assigned_rep_id"), retailer=F("pk"),
                  occasion=Value(f"{code}:{event}"), detail=code, due=due,
                  event=Value(event, output_field=DateField()))
             for code, event, due in holiday_occasions(policy, today)]
 
 
-def _follow_ups(retailers: QuerySet, policy: ReminderPolicy, today: date) -> QuerySet:
+def _follow_ups(company: OrgNode, areas: list[int], policy: ReminderPolicy,
+               today: date) -> QuerySet:
     days = policy.follow_up_days
     first = today - timedelta(days=days)
     called = Visit.objects.filter(retailer_id=OuterRef("retailer_id"), kind__in=CALLS,
                                   visit_date__gte=OuterRef("visit_date"),
                                   started_at__gt=OuterRef("started_at"))
-    visits = (Visit.objects.filter(retailer__in=retailers.filter(grade="A"),
-                                   kind=Visit.Kind.ON_SITE, visit_date__range=(first, today))
+    visits = (Visit.objects.filter(_reminded(company, areas, "retailer__"),
+                                   retailer__grade="A", kind=Visit.Kind.ON_SITE,
+                                   visit_date__range=(first, today))
               .filter(~Exists(called)))
     due = Case(*(When(visit_date=first + timedelta(days=n),
                       then=Value(first + timedelta(days=n + days)))
@@ -261,11 +275,13 @@ def _follow_ups(retailers: QuerySet, policy: ReminderPolicy, today: date) -> Que
                                 output_field=CharField()))
 
 
-def _rewards_due(retailers: QuerySet, today: date) -> QuerySet:
+def _rewards_due(company: OrgNode, areas: list[int], policy: ReminderPolicy,
+                 today: date) -> QuerySet:
     last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     before = (last - timedelta(days=1)).replace(day=1)
     facts = MonthlyFact.objects.filter(
-        retailer__in=retailers, month__in=[before, last], purchase_amount__gt=0,
+        _reminded(company, areas, "retailer__"), _gift_grades(policy, "retailer__"),
+        month__in=[before, last], purchase_amount__gt=0,
         collected_amount__gte=F("purchase_amount"))
     occasion = Case(*(When(month=m, then=Value(f"fact:{m:%Y-%m}")) for m in (before, last)),
                     output_field=CharField())
@@ -273,28 +289,59 @@ def _rewards_due(retailers: QuerySet, today: date) -> QuerySet:
                 retailer=F("retailer_id"), due=today, event=F("month"), occasion=occasion)
 
 
+def office_retailer_ids(areas: list[int]) -> str:
+    """SQL after a retailer id column: the retailer is in one of the areas (integers from
+    the org tree, spelled out so the area index finds them).
+
+    For a nightly part's statements over rows that pile up for every office (open
+    reminders, a month's scorecards): they must start from the office's retailers and
+    look their rows up by retailer through an index. A plain join leaves the order to
+    PostgreSQL's statistics, which are stale while a night fills the table, and it
+    walked every open reminder of the company for each office (534 s for 33 offices at
+    1M retailers). An array computed once (`= ANY(ARRAY(…))`) is looked up element by
+    element whatever the statistics say; SQLite gets the plain `IN (SELECT …)`."""
+    table = connection.ops.quote_name(Retailer._meta.db_table)
+    ids = ", ".join(str(int(pk)) for pk in areas) or "0"
+    retailers = f"SELECT id FROM {table} WHERE area_id IN ({ids})"
+    if connection.vendor == "postgresql":
+        return f"= ANY(ARRAY({retailers}))"
+    return f"IN ({retailers})"
+
+
 def _follow_reassignments(areas: list[int]) -> int:
     """Open reminders move to the retailer's current rep."""
-    current = Retailer.objects.filter(pk=OuterRef("retailer_id")).values("assigned_rep_id")
-    return (Reminder.objects.filter(status=Reminder.Status.OPEN, retailer__area_id__in=areas,
-                                    retailer__assigned_rep__isnull=False)
-            .exclude(rep_id=F("retailer__assigned_rep_id"))
-            .update(rep_id=Subquery(current)))
+    reminders = connection.ops.quote_name(Reminder._meta.db_table)
+    retailers = connection.ops.quote_name(Retailer._meta.db_table)
+    statement = (
+        f"UPDATE {reminders} SET rep_id = r.assigned_rep_id FROM {retailers} r "
+        f"WHERE {reminders}.retailer_id {office_retailer_ids(areas)} "
+        f"AND {reminders}.status = %s AND r.id = {reminders}.retailer_id "
+        f"AND r.assigned_rep_id IS NOT NULL AND {reminders}.rep_id <> r.assigned_rep_id")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [Reminder.Status.OPEN])
+        return max(cursor.rowcount, 0)
 
 
 def _close_answered(areas: list[int], now: datetime) -> int:
     """Open care-call and follow-up reminders answered by a call (care call or phone
     visit) to the retailer on or after their event day — the period's first day (a
     reminder exists only while the period had no call) or the day of the visit — are
-    done."""
-    calls = Visit.objects.filter(retailer_id=OuterRef("retailer_id"), kind__in=CALLS,
-                                 visit_date__gte=OuterRef("event_date"))
-    latest = calls.order_by("-started_at", "-pk").values("pk")[:1]
-    return (Reminder.objects
-            .filter(status=Reminder.Status.OPEN, retailer__area_id__in=areas,
-                    kind__in=[Kind.CARE_CALL, Kind.FOLLOW_UP])
-            .filter(Exists(calls))
-            .update(status=Reminder.Status.DONE, done_visit=Subquery(latest), closed_at=now))
+    done, with the latest such call."""
+    reminders = connection.ops.quote_name(Reminder._meta.db_table)
+    visits = connection.ops.quote_name(Visit._meta.db_table)
+    calls = (f"FROM {visits} v WHERE v.retailer_id = {reminders}.retailer_id "
+             f"AND v.kind IN (%s, %s) AND v.visit_date >= {reminders}.event_date")
+    statement = (
+        f"UPDATE {reminders} SET status = %s, closed_at = %s, done_visit_id = "
+        f"(SELECT v.id {calls} ORDER BY v.started_at DESC, v.id DESC LIMIT 1) "
+        f"WHERE {reminders}.retailer_id {office_retailer_ids(areas)} "
+        f"AND {reminders}.status = %s AND {reminders}.kind IN (%s, %s) "
+        f"AND EXISTS (SELECT 1 {calls})")
+    params = [Reminder.Status.DONE, connection.ops.adapt_datetimefield_value(now), *CALLS,
+              Reminder.Status.OPEN, Kind.CARE_CALL, Kind.FOLLOW_UP, *CALLS]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
 
 
 # The nightly step (named by string in grading.nightly.STEPS) -----------------------------
