@@ -4,13 +4,23 @@ is the visit as its detail view gives it (also when it is replayed)."""
 import json
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from accounts.models import IdempotencyRecord
 from tests.visits.conftest import CORNER, NORTH_250M
-from tests.visits.factories import PHARMACY_STEPS, make_plan, make_template, make_visit
-from visits.models import RetailerLastVisit, Visit, VisitPolicy
+from tests.visits.factories import (
+    PHARMACY_STEPS,
+    make_photo,
+    make_plan,
+    make_template,
+    make_visit,
+)
+from visits.api.visit_serializers import VisitDetailSerializer, visit_detail
+from visits.models import Photo, PriceCheck, RetailerLastVisit, StockLine, Visit, VisitPolicy
+from visits.selectors.visits import visits_for_user
 
 VISITS = "/api/visits/visits/"
 # session, user, memberships; the key: look-up, savepoint, claim; the shop with its
@@ -121,3 +131,28 @@ def test_a_check_out_without_lists_takes_the_base_statements(
         response = post(client, f"{VISITS}{checked_in['id']}/checkout/",
                         {"communication_notes": "电话沟通"}, "out-1")
     assert response.status_code == 200 and response.data["duration_s"] is not None
+
+
+def test_the_written_visits_answer_is_what_the_detail_serializer_gives(personas, shops):
+    """`visit_detail` (the answer of check-in, form and check-out) equals
+    VisitDetailSerializer field for field, lines, photos and flags included."""
+    today = visited_before(personas, shops)
+    visit = make_visit(personas.rep, shops.a, today, completed=True, answers={"x": 1},
+                       communication_notes="谈了新品", far_from_store=True,
+                       checkin_latitude=NORTH_250M[0], checkin_longitude=NORTH_250M[1])
+    PriceCheck.objects.create(visit=visit, product_code="P01", product_name="板蓝根",
+                              guide_price=Decimal("12.50"), observed_price=Decimal("13"),
+                              compliant=False)
+    StockLine.objects.create(visit=visit, product_name="红塔山", on_hand=Decimal("4"),
+                             suggested_order=Decimal("10"))
+    first = make_photo(make_visit(personas.rep, shops.b, today), sha256="ab" * 32)
+    make_photo(visit, sha256=first.sha256)
+    Photo.objects.filter(visit=visit).update(reused_from=first)
+    found = visits_for_user(personas.rep).prefetch_related(
+        "price_checks", "stock_lines", "photos").get(pk=visit.pk)
+    expected = VisitDetailSerializer(found).data
+    assert expected["price_checks"] and expected["stock_lines"] and expected["photos"]
+    assert expected["flags"]["photo_reused"] and expected["flags"]["far_from_store"]
+    assert visit_detail(found) == expected
+    assert json.dumps(visit_detail(found), cls=DjangoJSONEncoder) == json.dumps(
+        expected, cls=DjangoJSONEncoder)

@@ -75,8 +75,7 @@ class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         found = queryset.filter(pk=visit.pk).first()
         if found is None:
             self.ensure_in_scope(visit)  # refuses it (with the message every create uses)
-        serializer = s.NewVisitSerializer if new else s.VisitDetailSerializer
-        return serializer(found, context=self.get_serializer_context()).data
+        return s.visit_detail(found, lines=not new, context=self.get_serializer_context())
 
     @extend_schema(request=s.CheckInSerializer, responses={201: s.VisitDetailSerializer})
     @idempotent
