@@ -29,7 +29,7 @@ def grade_retailers(ctx: DemoContext) -> None:
         actor = User.objects.filter(memberships__role=Role.ADMIN,
                                     memberships__node=company).first()
         services.policy_create(
-            actor=actor, scope=company, name=_("Company default (80/20)"),
+            actor=actor, scope=company, name=_("Company default (75/20/5)"),
             method="pareto", measure="purchase_amount", window_months=12,
             share_a=Decimal(75), share_b=Decimal(20), share_c=Decimal(5),
             valid_from=timezone.localdate().replace(month=1, day=1),
