@@ -16,10 +16,15 @@ the app's own nightly parts (`grading.scorecards.retailer_run_part`, `rep_run_pa
 each twice: the first night writes every row, the rerun of the same night replaces the
 scorecards and finds every reminder already there. Prints seconds per step and per
 100,000 retailers; growth is the "all" time over the "small" time divided by the ratio
-of retailers (1.0 = linear; below 1.0 = better than linear).
+of retailers (1.0 = linear; below 1.0 = better than linear). For "all" it also prints
+what the first and the last three offices took: a part whose cost grows with the rows
+the night has already written (the reminders' maintenance statements used to) shows
+there. The load average is printed at the start and after each size.
 """
 
 import argparse
+import os
+import statistics
 import sys
 import time
 from datetime import date
@@ -53,23 +58,39 @@ def retailers_under(offices) -> int:
     return total
 
 
-def night(offices, business_date: date) -> dict[str, float]:
-    """Run every step for the offices in order; seconds per step."""
+def load() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def night(offices, business_date: date) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Run every step for the offices in order; seconds per step, and per office."""
     from django.utils.module_loading import import_string
 
     from accounts.models import JobRun
 
-    seconds = {}
+    seconds, per_office = {}, {}
     for name, path in STEPS:
         run_part = import_string(path)
         started = time.perf_counter()
+        per_office[name] = []
         for office in offices:
+            office_started = time.perf_counter()
             run_id = run_part(business_date=business_date, node_id=office.pk)
+            per_office[name].append(time.perf_counter() - office_started)
             status = JobRun.objects.get(pk=run_id).status
             if status != JobRun.Status.SUCCEEDED:
                 raise SystemExit(f"{name} {office.code}: {status}")
         seconds[name] = time.perf_counter() - started
-    return seconds
+    return seconds, per_office
+
+
+def spread(times: list[float]) -> str:
+    """Whether a part costs more as the night goes on (the tables fill): the first and
+    the last three offices' mean, and the median."""
+    def mean(xs):
+        return sum(xs) / len(xs)
+    return (f"first 3 offices {mean(times[:3]):4.2f} s, last 3 {mean(times[-3:]):4.2f} s, "
+            f"median {statistics.median(times):4.2f} s")
 
 
 def counts() -> dict[str, int]:
@@ -98,20 +119,29 @@ def main() -> None:
     offices = offices_of(company)
     sizes = {"small": offices[: args.small_offices], "all": offices}
     results = {}
+    print(f"load average (1 / 5 / 15 min) at the start: {load()}")
     for label, chosen in sizes.items():
         retailers = retailers_under(chosen)
         empty_own_tables()
-        first = night(chosen, args.date)
+        first, first_parts = night(chosen, args.date)
         written = counts()
-        again = night(chosen, args.date)
-        assert counts() == written, "a rerun changed the row counts"
+        again, again_parts = night(chosen, args.date)
+        if counts() != written:  # the night is idempotent: only another writer does this
+            print(f"WARNING: the rerun changed the row counts: {written} -> {counts()} "
+                  "(is something else writing visits, facts or grades meanwhile?)")
         results[label] = (retailers, first, again)
-        print(f"\n{label}: {len(chosen)} offices, {retailers:,} retailers; rows {written}")
+        print(f"\n{label}: {len(chosen)} offices, {retailers:,} retailers; rows {written}; "
+              f"load average after: {load()}")
         for name in first:
             print(f"  {name:<20} first {first[name]:7.1f} s   rerun {again[name]:7.1f} s   "
                   f"({100_000 * first[name] / retailers:5.2f} s per 100k retailers)")
         total = sum(first.values())
         print(f"  {'night':<20} first {total:7.1f} s   rerun {sum(again.values()):7.1f} s")
+        if len(chosen) >= 6:
+            print("  per office:")
+            for name in first:
+                print(f"    {name:<20} first night: {spread(first_parts[name])}")
+                print(f"    {'':<20} rerun:       {spread(again_parts[name])}")
     small, big = results["small"], results["all"]
     scale = big[0] / small[0]
     print(f"\ngrowth ({scale:.1f}× the retailers; 1.0 = linear):")
