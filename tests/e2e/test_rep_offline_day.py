@@ -74,8 +74,8 @@ def without_lost_answers(problems: list[str]) -> list[str]:
 
 def phone(new_context) -> Page:
     context = new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
-                          timezone_id="Asia/Shanghai", geolocation=NEAR_SHOP, permissions=["geolocation"],
-                          service_workers="allow")
+                          timezone_id="Asia/Shanghai", geolocation=NEAR_SHOP,
+                          permissions=["geolocation"], service_workers="allow")
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     return context.new_page()
