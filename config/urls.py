@@ -8,7 +8,7 @@ from accounts import views as account_views
 from config.health import healthz
 
 # Each app mounts its API under /api/<app>/.
-API_APPS = ["accounts", "kehu", "visits", "expenses", "grading"]
+API_APPS = ["accounts", "kehu", "visits", "expenses", "grading", "reports"]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home", permanent=False)),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("visits/", include("visits.page_urls")),
     path("grading/", include("grading.page_urls")),
     path("expenses/", include("expenses.page_urls")),
+    path("reports/", include("reports.page_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,2 @@
+"""Tables of reports: daily aggregates (aggregates.py), export jobs and files
+(exports.py), order-system feed tokens and batches (feed.py)."""

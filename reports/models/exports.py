@@ -1,0 +1,1 @@
+"""See reports/models/__init__.py."""
