@@ -1,2 +1,4 @@
 """Tables of reports: daily aggregates (aggregates.py), export jobs and files
 (exports.py), order-system feed tokens and batches (feed.py)."""
+
+from reports.models.aggregates import RepDay  # noqa: F401
