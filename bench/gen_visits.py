@@ -49,7 +49,8 @@ DONE_TODAY = 8
 INTERVALS = {"A": 21, "B": 42, "C": 91}
 VISIT_TABLES = ["visits_problem", "visits_photo", "visits_pricecheck", "visits_stockline",
                 "visits_missedvisit", "visits_retailerlastvisit", "visits_dayroute",
-                "visits_plancomment", "visits_planstop", "visits_visitplan", "visits_visit"]
+                "visits_plancomment", "visits_planstop", "visits_visitplan", "visits_reminder",
+                "visits_visit"]
 
 VISIT_COLUMNS = """client_id, rep_id, retailer_id, kind, status, visit_date, objective,
     started_at, device_started_at, received_at, clock_offset_s, clock_suspect,

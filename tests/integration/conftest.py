@@ -53,3 +53,37 @@ def celery_queue(django_db_setup, django_db_blocker):
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
+
+
+def wait_until_idle(queue: str, timeout: float = 120) -> None:
+    """Wait until the worker has nothing running, reserved or waiting on its queue.
+
+    A test may end while work it started is still going (the nightly chain runs
+    indicators, scorecards and reminders after the grading parts it waits for); flushing
+    the tables under a running task deadlocks the flush and leaves rows for the next test.
+    """
+    import redis
+
+    from config.celery import app
+
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    worker = f"{queue}@{os.uname().nodename}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(destination=[worker], timeout=1)
+        # The solo pool answers only between tasks: no answer means busy.
+        active, reserved = inspect.active() or {}, inspect.reserved() or {}
+        answered = worker in active and worker in reserved
+        if answered and not active[worker] and not reserved[worker] \
+                and not broker.llen(queue):
+            return
+        time.sleep(0.3)
+    pytest.fail(f"the worker on {queue} was still busy after {timeout} s")
+
+
+@pytest.fixture(autouse=True)
+def worker_idle_after_test(request):
+    """For tests on the real worker: leave it idle before the database is flushed."""
+    yield
+    if "celery_queue" in request.fixturenames:
+        wait_until_idle(request.getfixturevalue("celery_queue"))
