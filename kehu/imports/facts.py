@@ -37,9 +37,13 @@ class FactImporter(Importer):
         self.seen: dict[tuple[str, object], int] = {}
         self.plan: list[tuple] = []
 
+    def lookup(self, codes: set[str]) -> dict[str, int]:
+        """code → id of the retailers among `codes` this import may write facts for."""
+        return in_scope_ids(self.actor, self.company, codes)
+
     def feed(self, records: list[Record]) -> None:
         codes = {r.values["code"] for r in records if "code" in r.values} - set(self.ids)
-        self.ids.update(in_scope_ids(self.actor, self.company, codes))
+        self.ids.update(self.lookup(codes))
         for record in records:
             values = record.values
             code, month = values.get("code"), values.get("month")

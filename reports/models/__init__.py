@@ -2,3 +2,4 @@
 (exports.py), order-system feed tokens and batches (feed.py)."""
 
 from reports.models.aggregates import RepDay  # noqa: F401
+from reports.models.feed import FeedBatch, FeedToken  # noqa: F401
