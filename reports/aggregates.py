@@ -41,7 +41,9 @@ from django.utils import timezone
 
 from accounts.models import JobRun, Membership, OrgNode, Role
 from accounts.services import job_run_recorded
-from reports.models import RepDay
+from grading.models import GradeHistory
+from kehu.models import Retailer
+from reports.models import AreaGradeMonth, RepDay
 from visits.models import MissedVisit, PlanStop, Problem, Visit, VisitPlan
 from visits.selectors.feedback import day_bounds, info_items_expression
 
@@ -189,6 +191,57 @@ def rep_day_refresh(*, rep_id: int, day: date) -> RepDay | None:
     return RepDay.objects.filter(rep_id=rep_id, day=day).first()
 
 
+# Grades by area and month -----------------------------------------------------------------
+
+def _area_grade_sql(area_ids: list[int]) -> str:
+    areas = ", ".join(str(int(pk)) for pk in area_ids)
+    return f"""
+INSERT INTO {_t(AreaGradeMonth)} (area_id, node_path, month, grade, retailers, moved_in,
+                                  moved_out, updated_at)
+SELECT g.area_id, n.path, %(month)s, g.grade, SUM(g.n), SUM(g.i), SUM(g.o), %(stamp)s
+FROM (
+    SELECT r.area_id, r.grade, 1 AS n, 0 AS i, 0 AS o
+    FROM {_t(Retailer)} r WHERE r.area_id IN ({areas}) AND r.status = 'active'
+    UNION ALL
+    SELECT r.area_id, h.new_grade, 0, 1, 0
+    FROM {_t(GradeHistory)} h JOIN {_t(Retailer)} r ON r.id = h.retailer_id
+    WHERE r.area_id IN ({areas}) AND h.business_date >= %(month)s
+      AND h.business_date <= %(last)s AND h.old_grade <> h.new_grade
+    UNION ALL
+    SELECT r.area_id, h.old_grade, 0, 0, 1
+    FROM {_t(GradeHistory)} h JOIN {_t(Retailer)} r ON r.id = h.retailer_id
+    WHERE r.area_id IN ({areas}) AND h.business_date >= %(month)s
+      AND h.business_date <= %(last)s AND h.old_grade <> h.new_grade
+) g JOIN {_t(OrgNode)} n ON n.id = g.area_id
+WHERE 1 = 1
+GROUP BY g.area_id, n.path, g.grade
+ON CONFLICT (area_id, month, grade) DO UPDATE SET node_path = excluded.node_path,
+    retailers = excluded.retailers, moved_in = excluded.moved_in,
+    moved_out = excluded.moved_out, updated_at = excluded.updated_at
+"""
+
+
+def area_grades_compute(*, node: OrgNode, as_of: date) -> int:
+    """The grade counts of the areas under `node` for the month of `as_of`: active
+    retailers by grade now, grade changes of the month up to `as_of` in and out of each
+    grade; returns the rows written (rows no longer produced are removed)."""
+    area_ids = list(OrgNode.objects.filter(path__startswith=node.path, kind=OrgNode.Kind.AREA)
+                    .values_list("pk", flat=True))
+    if not area_ids:
+        return 0
+    month = as_of.replace(day=1)
+    stamp = timezone.now()
+    params = {"month": connection.ops.adapt_datefield_value(month),
+              "last": connection.ops.adapt_datefield_value(as_of),
+              "stamp": connection.ops.adapt_datetimefield_value(stamp)}
+    with connection.cursor() as cursor:
+        cursor.execute(_area_grade_sql(area_ids), params)
+        written = max(cursor.rowcount, 0)
+    AreaGradeMonth.objects.filter(area_id__in=area_ids, month=month,
+                                  updated_at__lt=stamp).delete()
+    return written
+
+
 # The nightly step (registered in grading.nightly.STEPS by reports.apps) -------------------
 
 def days_to_compute(business_date: date) -> tuple[date, date]:
@@ -224,7 +277,8 @@ def nightly_run_part(*, business_date: date, node_id: int, first: str | None = N
             transaction.atomic():
         _without_jit()
         run.counts = {"first": start.isoformat(), "last": end.isoformat(),
-                      **rep_days_compute(areas=rep_areas(node=node), first=start, last=end)}
+                      **rep_days_compute(areas=rep_areas(node=node), first=start, last=end),
+                      "area_grades": area_grades_compute(node=node, as_of=business_date)}
     return run.pk
 
 
@@ -238,13 +292,14 @@ def rep_days_fill(*, node: OrgNode, first: date, last: date,
                   run: JobRun | None = None) -> dict:
     """Fill every office under `node` for `first`..`last`, one transaction per office
     (bench and demo data written in bulk); returns the summed counts."""
-    totals = {"rows": 0, "removed": 0}
+    totals = {"rows": 0, "removed": 0, "area_grades": 0}
     offices = ([node] if node.kind in (OrgNode.Kind.OFFICE, OrgNode.Kind.AREA)
                else offices_of(node))
     for office in offices:
         with transaction.atomic():
             _without_jit()
             counts = rep_days_compute(areas=rep_areas(node=office), first=first, last=last)
+            counts["area_grades"] = area_grades_compute(node=office, as_of=last)
         for key in totals:
             totals[key] += counts[key]
     return totals

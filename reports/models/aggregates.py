@@ -63,3 +63,37 @@ class RepDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep_id} {self.day}"
+
+
+class AreaGradeMonth(models.Model):
+    """An area's retailers by grade in a month: how many hold the grade (active, as of the
+    last night of the month filled) and how many grade changes of the month went into and
+    out of it, so the start of the month is `retailers - moved_in + moved_out`. Filled
+    nightly with the RepDay rows; the regional dashboard's grade distribution reads it."""
+
+    area = models.ForeignKey(OrgNode, verbose_name=_("area"), on_delete=models.CASCADE,
+                             related_name="+")
+    node_path = models.CharField(_("area path"), max_length=255)
+    month = models.DateField(_("month"))
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    retailers = _count(_("retailers"))
+    moved_in = _count(_("moved into the grade"))
+    moved_out = _count(_("moved out of the grade"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path_lookup = "node_path"
+    scope_owner_lookup = None
+
+    class Meta:
+        verbose_name = _("area's grades in a month")
+        verbose_name_plural = _("areas' grades by month")
+        ordering = ["-month", "node_path", "grade"]
+        constraints = [models.UniqueConstraint(fields=["area", "month", "grade"],
+                                               name="area_grade_month_unique")]
+        indexes = [models.Index(fields=["node_path", "month"], name="area_grade_path_month",
+                                opclasses=["varchar_pattern_ops", "date_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.month:%Y-%m} {self.grade or '-'}"

@@ -138,3 +138,24 @@ def test_a_manager_visit_writes_no_row(personas, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         make_visit(personas.manager, shop, timezone.localdate())
     assert not RepDay.objects.exists()
+
+
+def test_grades_by_area_and_their_moves_in_the_month(personas):
+    from grading.models import GradeHistory
+    from reports.aggregates import area_grades_compute
+    from reports.models import AreaGradeMonth
+
+    area = personas.org.area
+    a = make_retailer(area, personas.rep, grade="A")
+    b = make_retailer(area, personas.rep, grade="B")
+    make_retailer(area, personas.rep, grade="B")
+    make_retailer(personas.org.area2, personas.rep, grade="C")
+    for shop, old, new, day in ((b, "A", "B", D5), (a, "B", "A", D6),
+                                (a, "C", "B", date(2026, 9, 30))):  # September: not counted
+        GradeHistory.objects.create(retailer=shop, old_grade=old, new_grade=new,
+                                    computed_grade=new, source="nightly", business_date=day)
+    assert area_grades_compute(node=personas.org.office, as_of=D7) == 3
+    rows = {(r.area_id, r.grade): (r.retailers, r.moved_in, r.moved_out)
+            for r in AreaGradeMonth.objects.filter(month=OCTOBER)}
+    assert rows == {(area.pk, "A"): (1, 1, 1), (area.pk, "B"): (2, 1, 1),
+                    (personas.org.area2.pk, "C"): (1, 0, 0)}
