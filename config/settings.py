@@ -259,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "expenses.generate_last_month_statements",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),
     },
+    # Excel exports: files past their 24 hours deleted, dead workers' jobs failed (hourly).
+    "reports-exports-cleanup": {
+        "task": "reports.tasks.exports_cleanup",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # JobRun rows stuck in "running" longer than this are marked failed (a killed worker).

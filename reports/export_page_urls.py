@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The exports page, mounted at /reports/exports/."""
 
-urlpatterns = []
+from django.urls import path
+
+from reports.views import exports
+
+urlpatterns = [
+    path("", exports.exports_page, name="exports"),
+]

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Routes of Excel export jobs, mounted at /api/reports/exports/."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from reports.api.exports import ExportJobViewSet
+
+router = SimpleRouter()
+router.register("", ExportJobViewSet, basename="exportjob")
+
+urlpatterns = router.urls

@@ -2,6 +2,31 @@
 
 from celery import shared_task
 
+# Excel exports ---------------------------------------------------------------------------
+
+
+@shared_task(name="reports.tasks.export_job_run", acks_late=True)
+def export_job_run(job_id: int, attempt: int) -> str | None:
+    """Write an export job's file; returns its final status, or None when there was
+    nothing to do (the job is gone, or this attempt was already run or superseded)."""
+    from reports.exports import services
+
+    job = services.export_job_run(job_id=job_id, attempt=attempt)
+    return job.status if job else None
+
+
+@shared_task(name="reports.tasks.exports_cleanup", acks_late=True)
+def exports_cleanup() -> dict:
+    """Hourly: expired files removed, dead workers' jobs failed (recorded as a JobRun)."""
+    from accounts import services as accounts_services
+    from reports.exports import services
+
+    with accounts_services.job_run_recorded(name="reports.exports_cleanup",
+                                            scope=accounts_services.company_root()) as run:
+        run.counts = services.export_files_cleanup()
+    return run.counts
+
+
 # Daily aggregates (reports.aggregates) ---------------------------------------------------
 
 

@@ -287,3 +287,13 @@ def _rep_scorecard(p):
 def _retailer_scorecard(p):
     return RetailerScorecard.objects.create(retailer=_retailer_of(p),
                                             month=_VISIT_DAY.replace(day=1), as_of=_VISIT_DAY)
+
+
+# reports: export jobs (only the requester reaches a job: it is made by the office's manager)
+from reports.models import ExportJob  # noqa: E402
+
+
+@object_maker(ExportJob)
+def _export_job(p):
+    return ExportJob.objects.create(kind=ExportJob.Kind.RETAILERS, requested_by=p.manager,
+                                    scope=p.org.office, status=ExportJob.Status.FAILED)
