@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""API routes of the dashboards; mounted at /api/reports/dashboards/."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from reports.api.dashboards import OfficeDashboardViewSet, RegionalDashboardViewSet
+
+router = SimpleRouter()
+router.register("office", OfficeDashboardViewSet, basename="office-dashboard")
+router.register("regional", RegionalDashboardViewSet, basename="regional-dashboard")
+
+urlpatterns = router.urls

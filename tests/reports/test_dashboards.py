@@ -1,0 +1,221 @@
+"""The managers' dashboards: figures against a hand-computed month and against the
+scorecards, drill-down lists whose counts equal the figures, scoping, one request."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from expenses.models import MonthlyStatement
+from grading.models import GradeHistory, RepScorecard
+from grading.scorecards import rep_scorecards_compute
+from reports.aggregates import rep_days_fill
+from tests.expenses import factories as expense_factories
+from tests.factories import make_retailer
+from tests.visits.factories import make_missed, make_plan, make_problem, make_visit
+from visits.models import Problem, StockLine, Visit
+
+OCTOBER = date(2026, 10, 1)
+TODAY = date(2026, 10, 21)
+OFFICE_URL = "/api/reports/dashboards/office/{}/"
+REGIONAL_URL = "/api/reports/dashboards/regional/{}/"
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    """The 21st of October is today for the dashboards and the team lists."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return real(value, timezone) if value is not None else TODAY
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+
+@pytest.fixture
+def month(personas):
+    """rep: A shop a, B shop b, C shop c; rep2: A shop d; sibling_rep: shop s."""
+    area, rep = personas.org.area, personas.rep
+    a = make_retailer(area, rep, name="甲", grade="A")
+    b = make_retailer(area, rep, name="乙", grade="B")
+    c = make_retailer(area, rep, name="丙", grade="C")
+    d = make_retailer(personas.org.area2, personas.rep2, name="丁", grade="A")
+    s = make_retailer(personas.org.sibling_area, personas.sibling_rep, name="戊", grade="A")
+    make_plan(rep, area, OCTOBER, stops=[(date(2026, 10, 5), a), (date(2026, 10, 6), b),
+                                         (date(2026, 10, 12), c), (TODAY, a), (TODAY, b),
+                                         (date(2026, 10, 25), a)])
+    on_a = make_visit(rep, a, date(2026, 10, 5), competitor_info="对手降价")  # done
+    StockLine.objects.create(visit=on_a, product_name="中华", on_hand=5)
+    make_visit(rep, b, date(2026, 10, 7), consumer_feedback="嫌贵", far_from_store=True)
+    make_visit(rep, c, date(2026, 10, 12), kind=Visit.Kind.CARE_CALL)
+    make_missed(rep, c, date(2026, 10, 12))
+    make_visit(rep, a, TODAY, far_from_store=True)  # today: done, flagged
+    make_visit(rep, b, TODAY, gps_missing=True)  # today: done, flagged
+    make_visit(personas.rep2, d, TODAY, kind=Visit.Kind.PHONE)
+    make_visit(personas.sibling_rep, s, TODAY)
+    make_problem(a, rep, due=date(2026, 10, 30))  # open
+    make_problem(b, rep, due=date(2026, 10, 10))  # open, overdue
+    make_problem(d, personas.rep2, due=date(2026, 10, 1), status=Problem.Status.IN_PROGRESS)
+    solved = make_problem(c, rep, due=date(2026, 10, 10), status=Problem.Status.SOLVED)
+    zone = timezone.get_current_timezone()
+    Problem.objects.filter(pk=solved.pk).update(solved_at=datetime(2026, 10, 9, 9, tzinfo=zone),
+                                                solved_by=rep)
+    make_problem(s, personas.sibling_rep, due=date(2026, 10, 1))  # the sibling office's
+    GradeHistory.objects.create(retailer=a, old_grade="A", new_grade="B", computed_grade="B",
+                                source="nightly", business_date=date(2026, 10, 10))
+    GradeHistory.objects.create(retailer=a, old_grade="B", new_grade="A", computed_grade="A",
+                                source="nightly", business_date=date(2026, 10, 11))
+    line = expense_factories.make_product_line(a.company)
+    expense_factories.make_line(rep, a, "100.00", date(2026, 10, 2), product_line=line)
+    expense_factories.make_line(personas.rep2, d, "50.00", date(2026, 10, 9),
+                                product_line=line)
+    expense_factories.make_fact(a, OCTOBER, purchase="1000.00")
+    expense_factories.make_fact(d, OCTOBER, purchase="4000.00")
+    checked = MonthlyStatement.Status.CLERK_CHECKED
+    expense_factories.make_statement(rep, area, date(2026, 9, 1), status=checked,
+                                     clerk=personas.clerk)
+    expense_factories.make_statement(personas.rep2, personas.org.area2, date(2026, 9, 1))
+    expense_factories.make_statement(personas.sibling_rep, personas.org.sibling_area,
+                                     date(2026, 9, 1), status=checked)
+    for office in (personas.org.office, personas.org.sibling_office):
+        rep_scorecards_compute(node=office, month=OCTOBER, today=TODAY)
+    rep_days_fill(node=personas.org.company, first=OCTOBER, last=TODAY)
+    return a, b, c, d
+
+
+def get(client, url, **query):
+    response = client.get(url, query)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_the_month_by_hand(personas, month, client_for):
+    data = get(client_for(personas.manager), OFFICE_URL.format(personas.org.office.pk),
+               period="2026-10")
+    f = data["figures"]
+    # rep: 5 stops by the 21st (a 5th done, b 6th missed, c 12th missed, a and b today
+    # done), the 25th pending; rep2 nothing planned.
+    assert (f["planned"], f["done"], f["missed"], f["pending"]) == (6, 3, 2, 1)
+    assert f["adherence_pct"] == 60.0
+    assert (f["visits"], f["on_site"]) == (6, 4)
+    assert (f["a_total"], f["a_visited"], f["a_coverage_pct"]) == (2, 1, 50.0)
+    assert (f["grade_ups"], f["grade_downs"], f["a_to_b"]) == (1, 1, 1)
+    assert (f["far"], f["no_gps"]) == (2, 1)
+    assert (Decimal(f["expense_amount"]), Decimal(f["sales_amount"])) == (
+        Decimal("150.00"), Decimal("5000.00"))
+    assert f["expense_pct"] == 3.0
+    assert (f["problems_open"], f["problems_overdue"], f["statements_waiting"]) == (3, 2, 1)
+    assert [r["name"] for r in data["reps"]] == sorted([personas.rep.name, personas.rep2.name])
+    assert {d["day"] for d in data["daily"]} >= {"2026-10-05", "2026-10-21"}
+
+
+def test_the_month_equals_the_scorecards(personas, month, client_for):
+    data = get(client_for(personas.manager), OFFICE_URL.format(personas.org.office.pk),
+               period="month")
+    cards = {c.rep_id: c for c in RepScorecard.objects.filter(month=OCTOBER,
+                                                              area__path__startswith=
+                                                              personas.org.office.path)}
+    assert {r["rep"] for r in data["reps"]} == set(cards)
+    for row in data["reps"]:
+        card = cards[row["rep"]]
+        for field in ("planned", "done", "missed", "pending", "visits", "on_site", "a_total",
+                      "a_visited", "overdue", "problems_solved", "info_items", "a_to_b"):
+            assert row[field] == getattr(card, field), field
+        assert row["adherence_pct"] == (None if card.adherence_pct is None
+                                        else float(card.adherence_pct))
+    for field in ("planned", "done", "overdue", "visits", "a_to_b"):
+        assert data["figures"][field] == sum(getattr(c, field) for c in cards.values())
+
+
+def test_today_by_hand(personas, month, client_for):
+    data = get(client_for(personas.manager), OFFICE_URL.format(personas.org.office.pk),
+               period="today")
+    f = data["figures"]
+    assert (f["planned"], f["done"], f["missed"], f["adherence_pct"]) == (2, 2, 0, 100.0)
+    assert (f["visits"], f["on_site"], f["phone"], f["far"], f["no_gps"]) == (3, 2, 1, 1, 1)
+    assert f["overdue"] == sum(RepScorecard.objects.filter(
+        month=OCTOBER, area__path__startswith=personas.org.office.path)
+        .values_list("overdue", flat=True))
+    rows = {r["rep"]: r for r in data["reps"]}
+    assert (rows[personas.rep.pk]["visits"], rows[personas.rep2.pk]["phone"]) == (2, 1)
+
+
+def test_drill_down_lists_count_what_the_figures_say(personas, month, client_for):
+    client = client_for(personas.manager)
+    data = get(client, OFFICE_URL.format(personas.org.office.pk), period="month")
+    f, drill = data["figures"], data["drill"]
+    assert f["overdue"] > 0
+    for figure, api in (("overdue", "overdue_api"), ("problems_open", "problems_open_api"),
+                        ("problems_overdue", "problems_overdue_api"),
+                        ("statements_waiting", "statements_waiting_api")):
+        listed = get(client, drill[api])
+        count = listed["count"] if isinstance(listed, dict) else len(listed)
+        assert count == f[figure], figure
+    assert drill["overdue"] == "/visits/plans/team/overdue/"
+    assert drill["problems_overdue"] == "/visits/plans/team/problems/?scope=overdue"
+    rep_row = next(r for r in data["reps"] if r["rep"] == personas.rep.pk)
+    listed = get(client, f"/api/visits/team/overdue/?rep={personas.rep.pk}")
+    assert listed["count"] == rep_row["overdue"]
+    assert rep_row["overdue_url"] == f"/visits/plans/team/overdue/?rep={personas.rep.pk}"
+
+
+def test_an_area_dashboard_keeps_to_the_area(personas, month, client_for):
+    """Reps count under their own area, problems under their retailer's area (both reps
+    sit in `area`; shop d and its problem in `area2`)."""
+    manager = client_for(personas.manager)
+    data = get(manager, OFFICE_URL.format(personas.org.area2.pk), period="today")
+    assert data["reps"] == [] and data["node"]["id"] == personas.org.area2.pk
+    assert (data["figures"]["visits"], data["figures"]["problems_open"]) == (0, 1)
+    data = get(manager, OFFICE_URL.format(personas.org.area.pk), period="today")
+    assert {r["rep"] for r in data["reps"]} == {personas.rep.pk, personas.rep2.pk}
+    assert (data["figures"]["visits"], data["figures"]["problems_open"]) == (3, 2)
+
+
+def test_the_regional_dashboard_puts_offices_side_by_side(personas, month, client_for):
+    from reports.aggregates import area_grades_compute
+
+    area_grades_compute(node=personas.org.region, as_of=TODAY)
+    data = get(client_for(personas.regional_manager),
+               REGIONAL_URL.format(personas.org.region.pk), period="today")
+    offices = {o["node"]: o for o in data["offices"]}
+    assert set(offices) == {personas.org.office.pk, personas.org.sibling_office.pk}
+    assert (offices[personas.org.office.pk]["visits"],
+            offices[personas.org.sibling_office.pk]["visits"]) == (3, 1)
+    assert data["figures"]["visits"] == 4
+    assert (data["figures"]["problems_open"], data["figures"]["statements_waiting"]) == (4, 2)
+    grades = {g["node"]: g for g in data["grades"]}
+    mine = grades[personas.org.office.pk]
+    # a went A→B→A in October: A now 2 (a, d), at the start 2; B unchanged at 1.
+    assert (mine["A"], mine["B"], mine["C"]) == ({"now": 2, "start": 2}, {"now": 1, "start": 1},
+                                                 {"now": 1, "start": 1})
+    assert grades[personas.org.sibling_office.pk]["A"]["now"] == 1
+
+
+def test_other_offices_and_other_roles_get_404(personas, month, client_for):
+    office = OFFICE_URL.format(personas.org.office.pk)
+    assert client_for(personas.sibling_manager).get(office).status_code == 404
+    for user in (personas.rep, personas.clerk, personas.finance):
+        assert client_for(user).get(office).status_code == 404
+        assert client_for(user).get("/api/reports/dashboards/office/").json() == []
+    assert client_for(personas.manager).get(
+        REGIONAL_URL.format(personas.org.region.pk)).status_code == 404
+    listed = get(client_for(personas.manager), "/api/reports/dashboards/office/")
+    assert [n["id"] for n in listed] == [personas.org.office.pk, personas.org.area.pk,
+                                         personas.org.area2.pk]
+
+
+def test_anonymous_is_refused_and_a_bad_period_is_explained(personas, client_for, client):
+    office = OFFICE_URL.format(personas.org.office.pk)
+    assert client.get(office).status_code in (401, 403)
+    manager = client_for(personas.manager)
+    for bad in ("2026-13", "2036-01", "last year"):
+        response = manager.get(office, {"period": bad})
+        assert response.status_code == 400 and "period" in response.json()
+
+
+def test_one_dashboard_is_a_handful_of_queries(personas, month, client_for,
+                                               django_assert_max_num_queries):
+    client = client_for(personas.manager)
+    with django_assert_max_num_queries(14):
+        client.get(REGIONAL_URL.format(personas.org.office.pk), {"period": "month"})
