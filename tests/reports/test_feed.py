@@ -2,10 +2,12 @@
 is written whole or refused whole with every bad row named; sending it again changes
 nothing."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import translation
 from django.utils.translation import gettext
@@ -406,3 +408,35 @@ def test_only_the_secrets_digest_is_stored(personas):
     assert token.digest == feed.token_digest(secret) != secret
     assert token.prefix == secret[:12]
     assert secret not in str(FeedToken.objects.filter(pk=token.pk).values().get())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_idempotency_key_write_one_batch(personas, shops, token):
+    batch, results, barrier = [fact("R1"), fact("R2")], [], threading.Barrier(8)
+
+    def send():
+        barrier.wait()
+        response = push(bearer(token[1]), personas.org.office, batch,
+                        HTTP_IDEMPOTENCY_KEY="nightly-2026-10")
+        results.append((response.status_code, response.data.get("id")))
+        connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(results) == 8
+    assert {status for status, _ in results} == {201}
+    assert len({pk for _, pk in results}) == 1
+    assert FeedBatch.objects.count() == 1
+    assert MonthlyFact.objects.count() == 2
+
+
+@override_settings(REPORTS_FEED_RATE="2/min")
+def test_a_token_sending_too_often_is_throttled(personas, shops, client):
+    statuses = [push(client, personas.org.office, [fact("R1")]).status_code for _ in range(3)]
+
+    assert statuses == [201, 201, 429]
