@@ -117,23 +117,28 @@ IN_REVIEW = (MonthlyStatement.Status.SUBMITTED, MonthlyStatement.Status.CLERK_CH
 SOON_WORKING_DAYS = 3
 
 
-def _working_days_until(today: date, deadline: date) -> int | None:
-    """Working days from today to the deadline (0: due today; None: the calendar does not
-    cover it, or it has passed)."""
-    if deadline < today:
-        return None
-    count, month = 0, workdays.month_start(today)
-    while month <= deadline:
+def working_days_ahead(today: date) -> list[date] | None:
+    """The working days after `today` to the end of next month (None: the working-day
+    calendar does not cover them yet)."""
+    days, month = [], workdays.month_start(today)
+    for _step in range(2):
         try:
-            days = workdays.working_days_of_month(month.year, month.month)
+            days += workdays.working_days_of_month(month.year, month.month)
         except workdays.CalendarNotCovered:
             return None
-        count += sum(1 for d in days if today < d <= deadline)
         month = workdays.next_month(month)
-    return count
+    return [d for d in days if d > today]
 
 
-def _cycle(statements, today: date) -> dict:
+def _working_days_until(ahead: list[date] | None, today: date, deadline: date) -> int | None:
+    """Working days after today up to the deadline (0: due today; None: passed, or beyond
+    what the calendar covers)."""
+    if ahead is None or deadline < today or (ahead and deadline > ahead[-1]):
+        return None
+    return sum(1 for d in ahead if d <= deadline)
+
+
+def _cycle(statements, today: date, ahead: list[date] | None) -> dict:
     """The cycle of last month's statements: its deadlines and statements by status."""
     month = workdays.month_start(workdays.month_start(today) - timedelta(days=1))
     try:
@@ -148,7 +153,8 @@ def _cycle(statements, today: date) -> dict:
                  for value, label in MonthlyStatement.Status.choices]
     review_due = deadlines.get("review_due")
     return {**deadlines, "by_status": by_status,
-            "review_days_left": _working_days_until(today, review_due) if review_due else None,
+            "review_days_left": _working_days_until(ahead, today, review_due)
+            if review_due else None,
             "total": sum(row["count"] for row in by_status)}
 
 
@@ -163,11 +169,11 @@ def _statement_row(statement: MonthlyStatement, today: date) -> dict:
             "url": reverse("expenses:statement-detail", args=[statement.pk])}
 
 
-def _by_deadline(statements, today: date) -> dict:
-    """Statements still in the review chain by how close their review deadline is."""
-    soon = today
-    for _step in range(SOON_WORKING_DAYS):
-        soon = _next_working_day(soon)
+def _by_deadline(statements, today: date, ahead: list[date] | None) -> dict:
+    """Statements still in the review chain by how close their review deadline is (soon:
+    within SOON_WORKING_DAYS working days)."""
+    soon = ahead[SOON_WORKING_DAYS - 1] if ahead and len(ahead) >= SOON_WORKING_DAYS \
+        else today + timedelta(days=SOON_WORKING_DAYS)
     in_review = statements.filter(status__in=IN_REVIEW)
     return in_review.aggregate(
         overdue=Count("pk", filter=Q(review_due__lt=today)),
@@ -178,21 +184,10 @@ def _by_deadline(statements, today: date) -> dict:
             status=MonthlyStatement.Status.MANAGER_APPROVED)))
 
 
-def _next_working_day(day: date) -> date:
-    for _step in range(31):
-        day += timedelta(days=1)
-        try:
-            if workdays.is_workday(day):
-                return day
-        except workdays.CalendarNotCovered:
-            return day
-    return day
-
-
 def _advances(user, company) -> dict:
     cap = expense_selectors.advance_cap(company) if company else Decimal("0.00")
     accounts = expense_selectors.advance_accounts_for_user(user).filter(outstanding__gt=0)
-    totals = accounts.aggregate(reps=Count("pk"), outstanding=Sum("outstanding"),
+    totals = accounts.aggregate(reps=Count("pk"), total=Sum("outstanding"),
                                 at_cap=Count("pk", filter=Q(outstanding__gte=cap)))
     rows = [{"rep": a.rep_id, "rep_name": str(a.rep), "area_name": a.area.name,
              "outstanding": str(a.outstanding), "headroom": str(max(cap - a.outstanding,
@@ -200,7 +195,7 @@ def _advances(user, company) -> dict:
              "used_pct": rate(a.outstanding, cap), "at_cap": a.outstanding >= cap}
             for a in accounts.order_by("-outstanding", "rep_id")[:10]]
     return {"cap": str(cap), "reps": totals["reps"],
-            "outstanding": str(totals["outstanding"] or Decimal("0.00")),
+            "outstanding": str(totals["total"] or Decimal("0.00")),
             "at_cap": totals["at_cap"], "rows": rows}
 
 
@@ -224,6 +219,7 @@ def _failed_spot_checks(user) -> dict:
 
 def finance_home(user, today: date, company) -> dict:
     statements = expense_selectors.statements_for_user(user)
+    ahead = working_days_ahead(today)
     waiting = statements.filter(status=MonthlyStatement.Status.MANAGER_APPROVED) \
         .order_by("review_due", "month", "rep_id")
     payable = statements.filter(status=MonthlyStatement.Status.APPROVED)
@@ -232,8 +228,8 @@ def finance_home(user, today: date, company) -> dict:
                                        ready=Count("pk", filter=Q(payout_from__lte=today)))
     return {
         "today": today,
-        "cycle": _cycle(statements, today),
-        "by_deadline": _by_deadline(statements, today),
+        "cycle": _cycle(statements, today, ahead),
+        "by_deadline": _by_deadline(statements, today, ahead),
         "waiting": [_statement_row(s, today) for s in waiting[:10]],
         "to_pay": {"count": payable_totals["count"], "ready": payable_totals["ready"],
                    "amount": str((payable_totals["amount"] or Decimal(0))
