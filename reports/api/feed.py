@@ -11,6 +11,8 @@ session only).
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -67,6 +69,17 @@ class FeedTokenAuthentication(BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) to a request without a valid token.
         return 'Bearer realm="keqing-feed"'
+
+
+class FeedTokenScheme(OpenApiAuthenticationExtension):
+    """The token in the OpenAPI schema (registered by being defined)."""
+
+    target_class = FeedTokenAuthentication
+    name = "feedToken"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization",
+                                                   token_prefix="Bearer")
 
 
 class IsFeedClient(permissions.BasePermission):

@@ -440,3 +440,15 @@ def test_a_token_sending_too_often_is_throttled(personas, shops, client):
     statuses = [push(client, personas.org.office, [fact("R1")]).status_code for _ in range(3)]
 
     assert statuses == [201, 201, 429]
+
+
+def test_the_batch_list_takes_the_same_queries_however_many_batches(
+        personas, shops, client, django_assert_max_num_queries):
+    for month in range(1, 8):
+        push(client, personas.org.office, [fact("R1", month=f"2026-{month:02d}")])
+
+    # token, last use, count, page (with the node joined)
+    with django_assert_max_num_queries(4):
+        response = client.get("/api/reports/feed/batches/")
+
+    assert len(response.data["results"]) == 7
