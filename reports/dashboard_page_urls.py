@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Page routes of the dashboards; mounted at /reports/dashboard/."""
 
-urlpatterns = []
+from django.urls import path
+
+from reports.views import dashboards
+
+urlpatterns = [
+    path("", dashboards.dashboard, name="dashboard"),
+]

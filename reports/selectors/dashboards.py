@@ -119,9 +119,15 @@ def rep_rows(user, node: OrgNode, period: DashboardPeriod) -> list[dict]:
                                        path=_max_path()).order_by()}
     rows: dict[int, dict] = {}
     if period.kind == "today":
+        # Today's row, with the month's states from the scorecard (overdue, A retailers).
+        states = {c.pop("rep_id"): c for c in _card_rows(user, node, period.month).values(
+            "rep_id", "area__path", "overdue", "a_total", "a_visited")}
         for rep, row in days.items():
             rows[rep] = {"rep": rep, "path": row["path"],
-                         **{f: row[f] or 0 for f in DAY_FIELDS}}
+                         **states.get(rep, {}), **{f: row[f] or 0 for f in DAY_FIELDS}}
+        for rep, state in states.items():  # reps with nothing today yet
+            rows.setdefault(rep, {"rep": rep, "path": state["area__path"],
+                                  **dict.fromkeys(DAY_FIELDS, 0), **state})
     else:
         for card in _card_rows(user, node, period.month).values(
                 "rep_id", "area__path", *CARD_FIELDS, *MONEY_FIELDS, "as_of"):
@@ -133,6 +139,7 @@ def rep_rows(user, node: OrgNode, period: DashboardPeriod) -> list[dict]:
                                                 "problems_raised")}}
     names = dict(User.objects.filter(pk__in=rows).values_list("pk", "name"))
     for rep, row in rows.items():
+        row.pop("area__path", None)
         row["name"] = names.get(rep) or str(rep)
         row["adherence_pct"] = _adherence(row, period)
     return sorted(rows.values(), key=lambda r: (r["name"], r["rep"]))

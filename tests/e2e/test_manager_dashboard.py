@@ -1,0 +1,108 @@
+"""The managers' dashboards in Chromium.
+
+An office manager opens the dashboard on a phone and at a desk: the figures are the API's
+(the overdue retailers are the scorecards' sum), the charts are drawn, and the overdue
+figure drills into the team's overdue list, which counts the same retailers. A regional
+manager sees the offices side by side. A screenshot of each dashboard is saved."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from grading.models import GradeHistory, RepScorecard
+from grading.scorecards import rep_scorecards_compute
+from reports.aggregates import area_grades_compute, rep_days_fill
+from tests.e2e.conftest import login, screenshot, watch
+from tests.factories import make_retailer
+from tests.visits.factories import make_plan, make_problem, make_visit
+from visits.models import Visit
+
+
+@pytest.fixture
+def team_day(personas):
+    """Today: rep has four stops (two done, one far), rep2 a phone visit; shops never
+    visited are overdue; one problem is overdue; a shop moved A → B this month."""
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    area, rep = personas.org.area, personas.rep
+    shops = [make_retailer(area, rep, name=f"{name}店", grade=grade)
+             for name, grade in (("甲", "A"), ("乙", "A"), ("丙", "B"), ("丁", "C"))]
+    other = [make_retailer(area, personas.rep2, name=f"{name}超市", grade="B")
+             for name in ("戊", "己", "庚")]
+    sibling = make_retailer(personas.org.sibling_area, personas.sibling_rep, grade="A")
+    make_plan(rep, area, month, stops=[(today, shop) for shop in shops])
+    make_visit(rep, shops[0], today, far_from_store=True)
+    make_visit(rep, shops[1], today)
+    make_visit(personas.rep2, other[0], today, kind=Visit.Kind.PHONE)
+    make_visit(personas.sibling_rep, sibling, today)
+    make_problem(shops[2], rep, due=today - timedelta(days=3))
+    GradeHistory.objects.create(retailer=shops[1], old_grade="A", new_grade="B",
+                                computed_grade="B", source="nightly", business_date=today)
+    for office in (personas.org.office, personas.org.sibling_office):
+        rep_scorecards_compute(node=office, month=month, today=today)
+    rep_days_fill(node=personas.org.company, first=month, last=today)
+    area_grades_compute(node=personas.org.company, as_of=today)
+    return today
+
+
+def open_dashboard(page: Page, live_server, username: str, period: str = "month") -> Page:
+    login(page, live_server, username)
+    page.goto(f"{live_server.url}/reports/dashboard/?period={period}")
+    expect(page.get_by_test_id("dashboard-page")).to_have_attribute("data-state", "ready")
+    return page
+
+
+def overdue_expected(personas) -> int:
+    return sum(RepScorecard.objects.filter(area__path__startswith=personas.org.office.path,
+                                           month=timezone.localdate().replace(day=1))
+               .values_list("overdue", flat=True))
+
+
+def test_office_manager_on_a_phone(personas, team_day, live_server, phone_page):
+    problems = watch(phone_page)
+    open_dashboard(phone_page, live_server, "manager", period="today")
+    expect(phone_page.get_by_test_id("figure-visits")).to_have_text("3")
+    expect(phone_page.get_by_test_id("figure-adherence")).to_have_text("50%")
+    expect(phone_page.get_by_test_id("figure-flagged")).to_have_text("1")
+    expect(phone_page.get_by_test_id("figure-overdue")).to_have_text(
+        str(overdue_expected(personas)))
+    expect(phone_page.get_by_test_id("rep-card")).to_have_count(2)
+    expect(phone_page.locator("[data-testid=chart-reps] canvas")).to_have_count(1)
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the dashboard scrolls sideways: {width}px"
+    screenshot(phone_page, "dashboard-office-phone")
+    assert problems.all() == []
+
+
+def test_office_manager_at_a_desk_drills_into_overdue_retailers(personas, team_day,
+                                                                live_server, desktop_page):
+    problems = watch(desktop_page)
+    open_dashboard(desktop_page, live_server, "manager")
+    expected = overdue_expected(personas)
+    assert expected > 0
+    overdue = desktop_page.get_by_test_id("figure-overdue")
+    expect(overdue).to_have_text(str(expected))
+    expect(desktop_page.get_by_test_id("figure-a-to-b")).to_have_text("1")
+    expect(desktop_page.get_by_test_id("rep-row")).to_have_count(2)
+    expect(desktop_page.locator("[data-testid=chart-daily] canvas")).to_have_count(1)
+    screenshot(desktop_page, "dashboard-office-desktop")
+    with desktop_page.expect_navigation():
+        desktop_page.get_by_test_id("figure-overdue-link").click()
+    expect(desktop_page.get_by_test_id("team-overdue-page")).to_be_visible()
+    expect(desktop_page.get_by_test_id("overdue-count")).to_have_text(str(expected))
+    expect(desktop_page.get_by_test_id("overdue-row")).to_have_count(expected)
+    assert problems.all() == []
+
+
+def test_regional_manager_sees_offices_side_by_side(personas, team_day, live_server,
+                                                    desktop_page):
+    problems = watch(desktop_page)
+    open_dashboard(desktop_page, live_server, "regional", period="today")
+    expect(desktop_page.get_by_test_id("office-row")).to_have_count(2)
+    expect(desktop_page.get_by_test_id("figure-visits")).to_have_text("4")
+    expect(desktop_page.locator("[data-testid=chart-offices] canvas")).to_have_count(1)
+    expect(desktop_page.locator("[data-testid=chart-grades] canvas")).to_have_count(1)
+    screenshot(desktop_page, "dashboard-regional")
+    assert problems.all() == []
