@@ -2,8 +2,10 @@
 
 Pure functions over plain values (no database), so the rule is testable by hand:
 
-1. Each retailer needs `policy.visits_required(grade, first, last)` visits in the plan's
-   window (A weekly, B fortnightly, C monthly by default; an ungraded retailer is C).
+1. Each retailer needs `policy.visits_required(grade, first, last, new)` visits in the
+   plan's window (A weekly, B fortnightly, C monthly by default; an ungraded retailer is
+   C); a new retailer is visited at least at the new-retailer frequency (前密后疏: dense
+   first, sparse later — weekly by default for its first 90 days).
 2. Overdue retailers (never visited, or last visited longer ago than their interval
    before the window opens) come first and get the earliest days; among them the
    longest-waiting first, then by grade.
@@ -30,6 +32,7 @@ class Candidate:
     grade: str
     last_visit: date | None
     point: tuple[float, float] | None = None
+    new: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def is_overdue(candidate: Candidate, interval: int, on: date) -> bool:
 
 
 def _urgency(candidate: Candidate, policy, first: date) -> tuple:
-    overdue = is_overdue(candidate, policy.interval_days(candidate.grade), first)
+    overdue = is_overdue(candidate, policy.interval_days(candidate.grade, candidate.new), first)
     waited = (first - candidate.last_visit).days if candidate.last_visit else 10**6
     return (0 if overdue else 1, -waited if overdue else 0,
             GRADE_RANK.get(candidate.grade, 2), candidate.retailer_id)
@@ -52,8 +55,8 @@ def _urgency(candidate: Candidate, policy, first: date) -> tuple:
 
 def target_dates(candidate: Candidate, policy, first: date, last: date) -> list[date]:
     """The days a retailer would ideally be visited in the window."""
-    interval = policy.interval_days(candidate.grade)
-    count = policy.visits_required(candidate.grade, first, last)
+    interval = policy.interval_days(candidate.grade, candidate.new)
+    count = policy.visits_required(candidate.grade, first, last, candidate.new)
     due = first if is_overdue(candidate, interval, first) else \
         max(first, candidate.last_visit + timedelta(days=interval))
     if due + timedelta(days=interval * (count - 1)) <= last:

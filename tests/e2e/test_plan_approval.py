@@ -13,12 +13,13 @@ shows the back end's refusal and the plan stays submitted.
 """
 
 import uuid
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from kehu.models import Retailer
 from kehu.selectors import add_months
 from tests.e2e.conftest import login, screenshot, watch
 from tests.factories import make_retailer
@@ -36,7 +37,7 @@ def next_month():
 @pytest.fixture
 def rep_shops(personas):
     area, rep = personas.org.area, personas.rep
-    return [
+    shops = [
         make_retailer(area, rep, name="甲便利店", grade="A", latitude="32.058000",
                       longitude="118.796000"),
         make_retailer(area, rep, name="乙超市", grade="B", latitude="32.060000",
@@ -44,6 +45,10 @@ def rep_shops(personas):
         make_retailer(area, rep, name="丙烟酒店", grade="C", latitude="32.050000",
                       longitude="118.790000"),
     ]
+    # Established customers, not new ones (those are planned weekly at first: 前密后疏).
+    Retailer.objects.filter(pk__in=[s.pk for s in shops]).update(
+        created_at=timezone.now() - timedelta(days=400))
+    return shops
 
 
 def assert_no_sideways_scroll(page: Page) -> None:

@@ -2,9 +2,11 @@
 Nanjing street corner, and a rep's graded retailers."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from kehu.models import Retailer
 from tests.factories import make_retailer
@@ -34,7 +36,7 @@ class Shops:
 @pytest.fixture
 def shops(personas) -> Shops:
     area, rep = personas.org.area, personas.rep
-    return Shops(
+    shops = Shops(
         a=make_retailer(area, rep, name="甲便利店", grade="A", latitude=CORNER[0],
                         longitude=CORNER[1]),
         b=make_retailer(area, rep, name="乙超市", grade="B", latitude=Decimal("32.060000"),
@@ -44,3 +46,8 @@ def shops(personas) -> Shops:
         ungraded=make_retailer(area, rep, name="丁药店", business_type="pharmacy"),
         other_reps=make_retailer(area, personas.rep2, name="戊商店", grade="A"),
     )
+    # Established customers: their cards are older than the new-retailer window
+    # (前密后疏 is tested on its own in test_new_retailers.py).
+    Retailer.objects.filter(pk__in=[s.pk for s in vars(shops).values()]).update(
+        created_at=timezone.now() - timedelta(days=400))
+    return shops

@@ -32,6 +32,15 @@ class VisitPolicy(models.Model):
     interval_days_c = models.PositiveSmallIntegerField(
         _("C retailers: visit every (days)"), default=30,
         validators=[MinValueValidator(1), MaxValueValidator(366)])
+    # 前密后疏 (DOMAIN.md, visit plans): a new customer is visited more often at first.
+    new_retailer_days = models.PositiveSmallIntegerField(
+        _("new retailers: denser visits for (days)"), default=90,
+        validators=[MaxValueValidator(366)],
+        help_text=_("A retailer whose card was created and who started buying within this "
+                    "many days is visited at the new-retailer frequency; 0 turns it off."))
+    interval_days_new = models.PositiveSmallIntegerField(
+        _("new retailers: visit every (days)"), default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(366)])
     max_stops_per_day = models.PositiveSmallIntegerField(
         _("most stops in a day"), default=25,
         validators=[MinValueValidator(1), MaxValueValidator(200)])
@@ -62,14 +71,18 @@ class VisitPolicy(models.Model):
         return f"{self.company_id}: A/{self.interval_days_a} B/{self.interval_days_b} " \
                f"C/{self.interval_days_c}"
 
-    def interval_days(self, grade: str) -> int:
-        """Days between visits for a grade; a retailer not graded yet counts as C."""
-        return {"A": self.interval_days_a, "B": self.interval_days_b}.get(
+    def interval_days(self, grade: str, new: bool = False) -> int:
+        """Days between visits for a grade; a retailer not graded yet counts as C. A new
+        retailer gets the new-retailer interval when it is shorter (dense first)."""
+        interval = {"A": self.interval_days_a, "B": self.interval_days_b}.get(
             grade, self.interval_days_c)
+        if new and self.new_retailer_days:
+            return min(interval, self.interval_days_new)
+        return interval
 
-    def visits_required(self, grade: str, first: date, last: date) -> int:
+    def visits_required(self, grade: str, first: date, last: date, new: bool = False) -> int:
         """Visits the grade needs between two days (both included): at least one."""
-        return max(1, ((last - first).days + 1) // self.interval_days(grade))
+        return max(1, ((last - first).days + 1) // self.interval_days(grade, new))
 
 
 def ancestor_paths(path: str) -> list[str]:

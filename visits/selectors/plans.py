@@ -10,6 +10,7 @@ from kehu.models import Retailer
 from visits.calendar import is_working_day, month_end
 from visits.models import DayRoute, MissedVisit, PlanStop, VisitPlan
 from visits.selectors.common import pick_working, policy_for_node, working_plan, working_plans
+from visits.selectors.newcomers import new_retailer_ids
 from visits.selectors.visits import CARD_FIELDS, LAST_VISIT_FIELDS, latest_visit
 
 
@@ -67,18 +68,21 @@ def plan_warnings(plan: VisitPlan) -> list[dict]:
 def _frequency_warnings(plan, policy, stops, first: date, last: date) -> list[dict]:
     planned = Counter(retailer for day, retailer, *_rest in stops if first <= day <= last)
     warnings = []
-    rows = Retailer.objects.filter(assigned_rep_id=plan.rep_id,
-                                   status=Retailer.Status.ACTIVE).values_list("pk", "name",
-                                                                              "grade")
-    for pk, name, grade in rows.order_by("name", "pk"):
+    retailers = Retailer.objects.filter(assigned_rep_id=plan.rep_id,
+                                        status=Retailer.Status.ACTIVE)
+    new = new_retailer_ids(retailers, policy, first)
+    for pk, name, grade in retailers.values_list("pk", "name", "grade").order_by("name", "pk"):
         grade = grade or "C"
-        required = policy.visits_required(grade, first, last)
+        required = policy.visits_required(grade, first, last, pk in new)
         if planned[pk] < required:
+            message = _("%(name)s (new retailer, grade %(grade)s) is planned %(planned)s "
+                        "times; it needs %(required)s.") if pk in new else \
+                _("%(name)s (grade %(grade)s) is planned %(planned)s times; it needs "
+                  "%(required)s.")
             warnings.append(_warning(
                 "frequency_not_met",
-                _("%(name)s (grade %(grade)s) is planned %(planned)s times; it needs "
-                  "%(required)s.") % {"name": name, "grade": grade, "planned": planned[pk],
-                                      "required": required}, retailer=pk))
+                message % {"name": name, "grade": grade, "planned": planned[pk],
+                           "required": required}, retailer=pk))
     return warnings
 
 

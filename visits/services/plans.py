@@ -30,6 +30,7 @@ from visits.selectors.common import (
     policy_for_node,
     rep_area,
 )
+from visits.selectors.newcomers import new_retailer_ids
 from visits.selectors.plans import day_stops, ordered_day_stops
 
 Status = VisitPlan.Status
@@ -44,12 +45,14 @@ def _locked(plan: VisitPlan) -> VisitPlan:
             .get(pk=plan.pk))
 
 
-def _retailer_candidates(rep: User) -> list[Candidate]:
-    rows = (Retailer.objects.filter(assigned_rep=rep, status=Retailer.Status.ACTIVE)
-            .values_list("pk", "grade", "last_visit__last_on_site_date", "latitude",
-                         "longitude"))
+def _retailer_candidates(rep: User, policy, first: date) -> list[Candidate]:
+    retailers = Retailer.objects.filter(assigned_rep=rep, status=Retailer.Status.ACTIVE)
+    new = new_retailer_ids(retailers, policy, first)
+    rows = retailers.values_list("pk", "grade", "last_visit__last_on_site_date", "latitude",
+                                 "longitude")
     return [Candidate(pk, grade or "C", last,
-                      (float(lat), float(lng)) if lat is not None and lng is not None else None)
+                      (float(lat), float(lng)) if lat is not None and lng is not None else None,
+                      new=pk in new)
             for pk, grade, last, lat, lng in rows]
 
 
@@ -80,7 +83,8 @@ def plan_propose(*, rep: User, month: date, actor: User, today: date | None = No
         raise ValidationError({"month": _("A plan for this month already exists: open it, "
                                           "or revise the approved one.")}) from exc
     policy = policy_for_node(area)
-    proposal = propose(_retailer_candidates(rep), policy, working_days(first, last), first, last)
+    proposal = propose(_retailer_candidates(rep, policy, first), policy,
+                       working_days(first, last), first, last)
     PlanStop.objects.bulk_create(
         PlanStop(plan=plan, date=s.date, retailer_id=s.retailer_id, position=s.position)
         for s in proposal)

@@ -12,7 +12,8 @@ from visits.selectors.common import TEMPLATE_ROLES, holds_role_over, policy_for
 from visits.template_schema import validate_steps
 
 TEMPLATE_NODE_KINDS = (OrgNode.Kind.COMPANY, OrgNode.Kind.REGION)
-POLICY_FIELDS = ("interval_days_a", "interval_days_b", "interval_days_c", "max_stops_per_day",
+POLICY_FIELDS = ("interval_days_a", "interval_days_b", "interval_days_c", "new_retailer_days",
+                 "interval_days_new", "max_stops_per_day",
                  "checkin_radius_m", "price_tolerance_pct", "clock_skew_minutes",
                  "problem_due_days")
 
