@@ -1,9 +1,11 @@
 """The hand-computed month the report, meeting and home tests share."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
+from expenses.models import AdvanceAccount, MonthlyStatement, SpotCheck, SpotCheckItem
 from grading.scorecards import rep_scorecards_compute
 from reports import aggregates
 from tests.factories import make_retailer
@@ -59,3 +61,45 @@ def build_month(personas) -> Month:
     rep_scorecards_compute(node=personas.org.office, month=m.first, today=m.today)
     m.shops = {"a": a, "b": b, "c": c, "d": d}
     return m
+
+
+def _statement(rep, area, month, status, *, review_due, payable="100.00", paid="0.00",
+               signers=()):
+    clerk, manager, finance = signers or (None, None, None)
+    return MonthlyStatement.objects.create(
+        rep=rep, area=area, month=month, status=status, submit_due=review_due,
+        review_due=review_due, payout_from=review_due + timedelta(days=1),
+        payable_total=Decimal(payable), paid_total=Decimal(paid), claimed_total=Decimal(payable),
+        clerk_checked_by=clerk, manager_approved_by=manager, finance_approved_by=finance)
+
+
+def build_finance(personas) -> MonthlyStatement:
+    """Last month: rep's statement waits for finance past its deadline; rep2's is at the
+    clerk, due in the future; sibling_rep's is approved and payable. Advances: rep at the
+    cap (3,000), sibling_rep 1,200. A spot check of an older statement failed."""
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    org = personas.org
+    signed = (personas.clerk, personas.manager, personas.finance)
+    late = _statement(personas.rep, org.area, last_month, "manager_approved",
+                      review_due=today - timedelta(days=1), payable="850.00")
+    _statement(personas.rep2, org.area, last_month, "clerk_checked",
+               review_due=today + timedelta(days=20))
+    _statement(personas.sibling_rep, org.sibling_area, last_month, "approved",
+               review_due=today - timedelta(days=3), payable="500.00", paid="200.00",
+               signers=(personas.clerk, personas.sibling_manager, personas.finance))
+    older = _statement(personas.rep, org.area, date(2026, 1, 1), "paid",
+                       review_due=date(2026, 2, 10), payable="300.00", paid="300.00",
+                       signers=signed)
+    AdvanceAccount.objects.create(rep=personas.rep, area=org.area, outstanding=3000)
+    AdvanceAccount.objects.create(rep=personas.sibling_rep, area=org.sibling_area,
+                                  outstanding=1200)
+    AdvanceAccount.objects.create(rep=personas.rep2, area=org.area, outstanding=0)
+    check = SpotCheck.objects.create(statement=older, seed=1, sample_size=3, candidates=[])
+    shop = make_retailer(org.area, personas.rep, name="被抽查的店")
+    SpotCheckItem.objects.create(spot_check=check, retailer=shop, result="not_confirmed",
+                                 note="店主称未收到礼品", checked_by=personas.manager,
+                                 checked_at=timezone.now())
+    SpotCheckItem.objects.create(spot_check=check, retailer=make_retailer(org.area),
+                                 result="pending")
+    return late

@@ -1,19 +1,17 @@
 """The rep's and finance's home data: one request each, figures by hand, consistent with
 the rep scorecard, scoped."""
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from expenses.models import AdvanceAccount, MonthlyStatement, SpotCheck, SpotCheckItem
 from grading.models import RepScorecard
 from grading.scorecards import rep_scorecards_compute
 from reports import aggregates
 from reports.selectors.homes import month_so_far
 from tests.factories import make_retailer
-from tests.reports.reports_support import build_month
+from tests.reports.reports_support import build_finance, build_month
 from tests.visits.factories import make_plan, make_problem, make_visit
 from visits.models import PlanStop, Problem, Reminder, Visit, VisitPlan
 
@@ -118,47 +116,9 @@ def test_a_rep_home_never_shows_another_reps_work(personas, today_data, client_f
 
 # Finance ---------------------------------------------------------------------------------
 
-def _statement(rep, area, month, status, *, review_due, payable="100.00", paid="0.00",
-               signers=()):
-    clerk, manager, finance = signers or (None, None, None)
-    return MonthlyStatement.objects.create(
-        rep=rep, area=area, month=month, status=status, submit_due=review_due,
-        review_due=review_due, payout_from=review_due + timedelta(days=1),
-        payable_total=Decimal(payable), paid_total=Decimal(paid), claimed_total=Decimal(payable),
-        clerk_checked_by=clerk, manager_approved_by=manager, finance_approved_by=finance)
-
-
 @pytest.fixture
 def finance_data(personas):
-    """Last month: rep's statement waits for finance past its deadline; rep2's is at the
-    clerk, due in the future; sibling_rep's is approved and payable. Advances: rep at the
-    cap (3,000), sibling_rep 1,200. A spot check of an older statement failed."""
-    today = timezone.localdate()
-    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    org = personas.org
-    signed = (personas.clerk, personas.manager, personas.finance)
-    late = _statement(personas.rep, org.area, last_month, "manager_approved",
-                      review_due=today - timedelta(days=1), payable="850.00")
-    _statement(personas.rep2, org.area, last_month, "clerk_checked",
-               review_due=today + timedelta(days=20))
-    _statement(personas.sibling_rep, org.sibling_area, last_month, "approved",
-               review_due=today - timedelta(days=3), payable="500.00", paid="200.00",
-               signers=(personas.clerk, personas.sibling_manager, personas.finance))
-    older = _statement(personas.rep, org.area, date(2026, 1, 1), "paid",
-                       review_due=date(2026, 2, 10), payable="300.00", paid="300.00",
-                       signers=signed)
-    AdvanceAccount.objects.create(rep=personas.rep, area=org.area, outstanding=3000)
-    AdvanceAccount.objects.create(rep=personas.sibling_rep, area=org.sibling_area,
-                                  outstanding=1200)
-    AdvanceAccount.objects.create(rep=personas.rep2, area=org.area, outstanding=0)
-    check = SpotCheck.objects.create(statement=older, seed=1, sample_size=3, candidates=[])
-    shop = make_retailer(org.area, personas.rep, name="被抽查的店")
-    SpotCheckItem.objects.create(spot_check=check, retailer=shop, result="not_confirmed",
-                                 note="店主称未收到礼品", checked_by=personas.manager,
-                                 checked_at=timezone.now())
-    SpotCheckItem.objects.create(spot_check=check, retailer=make_retailer(org.area),
-                                 result="pending")
-    return late
+    return build_finance(personas)
 
 
 def test_the_finance_home_in_one_request(personas, finance_data, client_for):

@@ -20,5 +20,6 @@ def test_anonymous_users_are_sent_to_log_in(client):
 
 def test_the_rep_home_has_the_reminder_card(personas, client_for):
     html = client_for(personas.rep).get("/home/").content.decode()
-    assert 'data-testid="home-reminders"' in html and "/api/visits/reminders/" in html
-    assert "js/visits/reminders/home-card" in html
+    # The home reads the reminders due with the rest of its data, in one request.
+    assert 'data-testid="home-reminders"' in html and "/api/reports/home/rep/" in html
+    assert 'href="/visits/reminders/"' in html

@@ -1,0 +1,71 @@
+// Shared by the report pages: config, URL state, error texts with field names.
+import { ApiError } from "../lib/api.js";
+import { readJson, t } from "../lib/i18n.js";
+
+export const config = readJson("reports-config");
+
+export function percent(value) {
+  return value === null || value === undefined ? t("none") : `${value}%`;
+}
+
+/** {field: "message"} of a 400, and the general sentence for anything else. */
+export function splitError(error) {
+  if (error instanceof ApiError && error.status === 400) {
+    const fields = error.fields;
+    if (Object.keys(fields).length) return { fields, message: "" };
+  }
+  return { fields: {}, message: error && error.message ? error.message : t("server_error") };
+}
+
+/** The query string's value of `name` when it matches `pattern`. */
+export function param(name, pattern) {
+  const value = new URLSearchParams(window.location.search).get(name) || "";
+  return pattern.test(value) ? value : "";
+}
+
+/** Keep the page's state in its address (shareable, survives a reload). */
+export function remember(params) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
+  const text = query.toString();
+  window.history.replaceState(null, "", text ? `${window.location.pathname}?${text}`
+    : window.location.pathname);
+}
+
+/** Nodes indented by depth for a <select>. */
+export function nodeOptions(selected) {
+  const top = Math.min(...(config.nodes || []).map((n) => n.depth));
+  return (config.nodes || []).map((n) => ({
+    ...n,
+    label: `${"\u00a0\u00a0".repeat(Math.max(0, n.depth - top))}${n.name} (${n.kind})`,
+    selected: String(n.id) === String(selected),
+  }));
+}
+
+export function retailerUrl(id) {
+  return config.urls.retailer.replace("/0/", `/${id}/`);
+}
+
+export function timeOf(iso) {
+  if (!iso) return "";
+  const moment = new Date(iso);
+  return moment.toLocaleTimeString(document.documentElement.lang || "zh-CN",
+    { hour: "2-digit", minute: "2-digit" });
+}
+
+/** What a visit brought back, as labelled lines. */
+export function infoLines(visit) {
+  const lines = [];
+  for (const key of ["competitor_info", "consumer_feedback", "retailer_requests"]) {
+    if (visit[key]) lines.push({ key, label: t(key), text: visit[key] });
+  }
+  if (visit.stock) lines.push({ key: "stock", label: t("stock"), text: "✓" });
+  return lines;
+}
+
+export function flags(visit) {
+  const found = [];
+  if (visit.far_from_store) found.push(t("far"));
+  if (visit.gps_missing) found.push(t("no_gps"));
+  return found;
+}

@@ -1,0 +1,111 @@
+// 早夕会: one day's visits of a team by area and rep, with problems and market information
+// (/api/reports/meeting/).
+import { startAlpine } from "../lib/alpine.js";
+import { api, withQuery } from "../lib/api.js";
+import { t } from "../lib/i18n.js";
+import {
+  config, flags, infoLines, nodeOptions, param, remember, retailerUrl, splitError, timeOf,
+} from "./reports-common.js";
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const ID = /^\d+$/;
+
+function decorateVisit(visit) {
+  return {
+    ...visit,
+    url: retailerUrl(visit.retailer_id),
+    gradeClass: `badge grade-${visit.retailer_grade || "none"}`,
+    timeText: timeOf(visit.started_at),
+    durationText: visit.duration_s ? t("minutes", { count: Math.round(visit.duration_s / 60) })
+      : "",
+    flags: flags(visit),
+    info: infoLines(visit),
+  };
+}
+
+function meetingPage() {
+  let sequence = 0;
+  return {
+    date: param("date", DAY) || config.previous_working_day,
+    node: param("node", ID) || (config.home_node ? String(config.home_node) : ""),
+    data: null,
+    loading: false,
+    error: "",
+    errors: {},
+
+    init() {
+      this.load();
+    },
+
+    get showNodes() {
+      return !config.rep_only && (config.nodes || []).length > 1;
+    },
+
+    get nodes() {
+      return nodeOptions(this.node);
+    },
+
+    changeNode() {
+      this.load();
+    },
+
+    setToday() {
+      this.date = config.today;
+      this.load();
+    },
+
+    async load() {
+      const mine = ++sequence;
+      this.loading = true;
+      this.error = "";
+      this.errors = {};
+      remember({ date: this.date, node: this.node });
+      const query = { date: this.date };
+      if (!config.rep_only && this.node) query.node = this.node;
+      try {
+        const data = await api(withQuery(config.urls.meeting, query));
+        if (mine === sequence) this.data = data;
+      } catch (error) {
+        if (mine !== sequence) return;
+        const { fields, message } = splitError(error);
+        this.errors = fields;
+        this.error = message;
+        this.data = null;
+      } finally {
+        if (mine === sequence) this.loading = false;
+      }
+    },
+
+    get totals() {
+      if (!this.data) return null;
+      const totals = this.data.totals;
+      return { ...totals, repsText: t("of", { part: totals.reps_visiting, whole: totals.reps }) };
+    },
+
+    get notWorkingText() {
+      return this.data && !this.data.is_working_day ? t("not_working_day", { day: this.data.date })
+        : "";
+    },
+
+    get areas() {
+      if (!this.data) return [];
+      return this.data.areas.map((area) => ({
+        ...area,
+        summary: `${area.totals.visits} · ${t("problems", { count: area.totals.problems })}`,
+        reps: area.reps.map((rep) => ({
+          ...rep,
+          visits: rep.visits.map(decorateVisit),
+          visitCount: String(rep.visits.length),
+          idle: rep.visits.length === 0,
+          idleText: t("no_visit_that_day"),
+        })),
+      }));
+    },
+
+    get noRepsText() {
+      return t("no_reps");
+    },
+  };
+}
+
+startAlpine({ meetingPage });
