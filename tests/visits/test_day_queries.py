@@ -24,9 +24,9 @@ from visits.api.serializers import DayRouteSerializer
 from visits.models import DayRoute, MissedVisit, Problem
 
 TODAY = "/api/visits/day-routes/today/"
-# session, user, memberships; the plan with its stops, shops, areas, last visits and the
-# day's visits; the route; the misses; open problems, facts, key persons, templates
-REP_QUERIES = 10
+# session, user, memberships; the plan with its stops, shops, areas, last visits, the
+# day's visits and the misses; the route; open problems, facts, key persons, templates
+REP_QUERIES = 9
 
 
 def rich_day(personas, count: int):

@@ -11,6 +11,7 @@ from kehu.models import Retailer
 from visits import template_schema
 from visits.models import VisitPlan, VisitPolicy, VisitTemplateVersion
 from visits.models.policy import ancestor_paths
+from visits.selectors.sql import fetch, placeholders
 
 APPROVER_ROLES = (Role.OFFICE_MANAGER, Role.REGIONAL_MANAGER)
 TEMPLATE_ROLES = (Role.REGIONAL_MANAGER, Role.ADMIN)
@@ -111,27 +112,38 @@ def template_versions_by_key(areas: dict[tuple[str, int], str],
             for key, path in areas.items()}
 
 
+_TEMPLATE_COLUMNS = (("id", None), ("number", None),
+                     ("steps", VisitTemplateVersion._meta.get_field("steps")), ("name", None),
+                     ("business_type", None), ("path", None))
+
+# The current version of each template of the business types defined at the nodes.
+_TEMPLATES_SQL = """
+SELECT ver.id, ver.number, ver.steps, t.name, t.business_type, n.path
+FROM visits_visittemplate t
+JOIN accounts_orgnode n ON n.id = t.node_id
+JOIN visits_visittemplateversion ver
+  ON ver.template_id = t.id AND ver.number = t.current_version
+WHERE t.business_type IN ({types}) AND n.path IN ({paths})"""
+
+
 def template_steps_by_key(areas: dict[tuple[str, int], str]) -> dict[tuple[str, int], dict]:
     """`template_versions_by_key` as plain rows, what a phone needs to show the form:
     {"template_version", "number", "name", "steps"}; without a template, the default
-    steps."""
+    steps. One statement."""
     if not areas:
         return {}
-    rows = list(VisitTemplateVersion.objects
-                .filter(template__business_type__in={bt for bt, _area in areas},
-                        template__node__path__in={p for path in areas.values()
-                                                  for p in ancestor_paths(path)},
-                        number=F("template__current_version"))
-                .values("id", "number", "steps", "template__name", "template__business_type",
-                        "template__node__path"))
+    types = sorted({bt for bt, _area in areas})
+    paths = sorted({p for path in areas.values() for p in ancestor_paths(path)})
+    rows = fetch(_TEMPLATES_SQL.format(types=placeholders(types), paths=placeholders(paths)),
+                 (*types, *paths), _TEMPLATE_COLUMNS)
     found = {}
     for key, path in areas.items():
         # The deepest node above the area wins (its path is the longest).
-        row = max((r for r in rows if r["template__business_type"] == key[0]
-                   and path.startswith(r["template__node__path"])),
-                  key=lambda r: len(r["template__node__path"]), default=None)
+        row = max((r for r in rows if r["business_type"] == key[0]
+                   and path.startswith(r["path"])),
+                  key=lambda r: len(r["path"]), default=None)
         found[key] = {"template_version": row["id"], "number": row["number"],
-                      "name": row["template__name"], "steps": row["steps"]} if row else {
+                      "name": row["name"], "steps": row["steps"]} if row else {
             "template_version": None, "number": None, "name": "",
             "steps": template_schema.DEFAULT_STEPS}
     return found

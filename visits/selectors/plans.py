@@ -3,15 +3,16 @@
 from collections import Counter
 from datetime import date
 
-from django.db.models import FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kehu.models import Retailer
 from visits.calendar import is_working_day, month_end
-from visits.models import DayRoute, MissedVisit, PlanStop, VisitPlan
-from visits.selectors.common import pick_working, policy_for_node, working_plan, working_plans
+from visits.models import DayRoute, PlanStop, Visit, VisitPlan
+from visits.selectors.common import month_start, policy_for_node, working_plan
 from visits.selectors.newcomers import new_retailer_ids
-from visits.selectors.visits import CARD_FIELDS, LAST_VISIT_FIELDS, latest_visit
+from visits.selectors.sql import date_param, fetch
+from visits.selectors.visits import CARD_FIELDS, LAST_VISIT_COLUMNS, last_visit_sql
 
 
 def plans_for_user(user) -> QuerySet[VisitPlan]:
@@ -106,6 +107,12 @@ def ordered_day_stops(route: DayRoute | None, stops: list[PlanStop]) -> list[Pla
                            lambda s: (s.retailer_id, s.position, s.id))
 
 
+ROUTE_FIELDS = ("id", "rep_id", "date", "start_latitude", "start_longitude",
+                "retailer_order", "distance_m", "optimised_at", "updated_at")
+DAY_VISIT_FIELDS = ("id", "status", "kind", "started_at", "ended_at", "gps_missing",
+                    "far_from_store", "clock_suspect")
+
+
 def day_stops(rep_id: int, day: date) -> tuple[VisitPlan | None, list[PlanStop]]:
     plan = working_plan(rep_id, day)
     if plan is None:
@@ -113,73 +120,102 @@ def day_stops(rep_id: int, day: date) -> tuple[VisitPlan | None, list[PlanStop]]
     return plan, list(plan.stops.filter(date=day).select_related("retailer", "retailer__area"))
 
 
-ROUTE_FIELDS = ("id", "rep_id", "date", "start_latitude", "start_longitude",
-                "retailer_order", "distance_m", "optimised_at", "updated_at")
-DAY_VISIT_FIELDS = ("id", "status", "kind", "started_at", "ended_at", "gps_missing",
-                    "far_from_store", "clock_suspect")
-STOP_FIELDS = ("id", "retailer_id", "position", "fixed_time", "objective")
-STOP_CARD = {f"stop__retailer__{field}": field for field in CARD_FIELDS if field != "id"}
+def _field(model, name: str):
+    return model._meta.get_field(name)
 
 
-def _day_plan_rows(user, rep_id: int, day: date) -> list[dict]:
-    """One row per (working plan version, its stop on the day with the shop, its area
-    and the latest visit to it the user may see, the rep's visit to that shop on the
-    day); a plan without stops that day gives one row with `stop__id` None."""
-    stop = FilteredRelation("stops", condition=Q(stops__date=day))
-    visit = FilteredRelation("stop__retailer__visits", condition=Q(
-        stop__retailer__visits__rep_id=rep_id, stop__retailer__visits__visit_date=day))
-    last = FilteredRelation("stop__retailer__visits", condition=Q(
-        stop__retailer__visits__id=latest_visit(user, OuterRef("stop__retailer_id"))))
-    return list(working_plans(rep_id, day).order_by()
-                .annotate(stop=stop).annotate(day_visit=visit, last_visit=last)
-                .values("id", "version", "status", *(f"stop__{f}" for f in STOP_FIELDS),
-                        *STOP_CARD, "stop__retailer__area__path",
-                        *(f"day_visit__{f}" for f in DAY_VISIT_FIELDS),
-                        *(f"last_visit__{f}" for f in LAST_VISIT_FIELDS)))
+_PLAN_COLUMNS = (("plan_id", None), ("version", None), ("plan_status", None))
+_STOP_COLUMNS = (
+    ("id", None), ("retailer_id", None), ("position", None),
+    ("fixed_time", _field(PlanStop, "fixed_time")), ("objective", None))
+_CARD_COLUMNS = tuple((name, _field(Retailer, name)) for name in CARD_FIELDS[1:]) + (
+    ("area_path", None),)
+_DAY_VISIT_COLUMNS = tuple((name, _field(Visit, name)) for name in DAY_VISIT_FIELDS)
+_MISSED_COLUMNS = (("id", None), ("reason", None), ("note", None))
+_ROUTE_COLUMNS = tuple((name, None if name.endswith("id") else _field(DayRoute, name))
+                       for name in ROUTE_FIELDS)
+_DAY_COLUMNS = (*_PLAN_COLUMNS, *(("stop_" + n, f) for n, f in _STOP_COLUMNS),
+                *(("card_" + n, f) for n, f in _CARD_COLUMNS),
+                *(("visit_" + n, f) for n, f in _DAY_VISIT_COLUMNS),
+                *(("missed_" + n, f) for n, f in _MISSED_COLUMNS),
+                *(("last_" + n, f) for n, f in LAST_VISIT_COLUMNS))
+
+# The plan the rep works from (`pick_working`: the approved version, else the latest
+# version being prepared) with its stops of the day, each stop's shop and area, the
+# rep's latest visit to the shop that day, the missed-visit record and the latest visit
+# to the shop the reader may see ({last}: `latest_visit`, correlated to `s`). A plan
+# without stops that day gives one row with the stop's columns NULL.
+_DAY_SQL = """
+SELECT p.id, p.version, p.status,
+       s.id, s.retailer_id, s.position, s.fixed_time, s.objective,
+       r.code, r.name, r.address, r.business_type, r.grade, r.status, r.relationship_level,
+       r.latitude, r.longitude, r.area_id, a.path,
+       dv.id, dv.status, dv.kind, dv.started_at, dv.ended_at, dv.gps_missing,
+       dv.far_from_store, dv.clock_suspect,
+       m.id, m.reason, m.note,
+       lv.id, lv.retailer_id, lv.visit_date, lv.kind, lv.status, lv.duration_s,
+       lv.communication_notes, lv.competitor_info, lv.consumer_feedback,
+       lv.retailer_requests
+FROM (SELECT id, version, status FROM visits_visitplan
+      WHERE rep_id = %s AND month = %s AND status IN (%s, %s, %s, %s)
+      ORDER BY CASE WHEN status = %s THEN 1 ELSE 0 END DESC, version DESC
+      LIMIT 1) p
+LEFT JOIN visits_planstop s ON s.plan_id = p.id AND s.date = %s
+LEFT JOIN kehu_retailer r ON r.id = s.retailer_id
+LEFT JOIN accounts_orgnode a ON a.id = r.area_id
+LEFT JOIN visits_visit dv ON dv.id = (
+    SELECT v.id FROM visits_visit v
+    WHERE v.retailer_id = s.retailer_id AND v.visit_date = %s AND v.rep_id = %s
+    ORDER BY v.started_at DESC, v.id DESC LIMIT 1)
+LEFT JOIN visits_missedvisit m
+       ON m.rep_id = %s AND m.date = %s AND m.retailer_id = s.retailer_id
+LEFT JOIN visits_visit lv ON lv.id = ({last})"""
+
+_ROUTE_SQL = """
+SELECT id, rep_id, date, start_latitude, start_longitude, retailer_order, distance_m,
+       optimised_at, updated_at
+FROM visits_dayroute WHERE rep_id = %s AND date = %s"""
 
 
-def _day_stops(rows: list[dict], plan_id: int) -> list[dict]:
-    """The plan's stops from `_day_plan_rows`, each with the shop's card, its last visit
-    and the day's latest visit to it (by check-in time, then id)."""
-    stops = {}
-    for row in rows:
-        if row["id"] != plan_id or row["stop__id"] is None:
-            continue
-        visit = None if row["day_visit__id"] is None else {
-            field: row[f"day_visit__{field}"] for field in DAY_VISIT_FIELDS}
-        stop = stops.get(row["stop__id"])
-        if stop is None:
-            stops[row["stop__id"]] = {
-                **{field: row[f"stop__{field}"] for field in STOP_FIELDS},
-                "card": {"id": row["stop__retailer_id"],
-                         "area_path": row["stop__retailer__area__path"],
-                         **{field: row[column] for column, field in STOP_CARD.items()}},
-                "last_visit": None if row["last_visit__id"] is None else {
-                    field: row[f"last_visit__{field}"] for field in LAST_VISIT_FIELDS},
-                "visit": visit}
-        elif visit is not None and (stop["visit"] is None or (
-                visit["started_at"], visit["id"]) > (stop["visit"]["started_at"],
-                                                     stop["visit"]["id"])):
-            stop["visit"] = visit
-    return list(stops.values())
+def _sub(row: dict, prefix: str, columns) -> dict | None:
+    """The columns of one joined table (None when the join found no row)."""
+    if row[prefix + "id"] is None:
+        return None
+    return {name: row[prefix + name] for name, _field in columns}
+
+
+def _day_rows(user, rep_id: int, day: date) -> list[dict]:
+    last = last_visit_sql(user)
+    last_sql, last_params = last if last is not None else ("SELECT NULL", ())
+    on_day = date_param(day)
+    return fetch(_DAY_SQL.format(last=last_sql), (
+        rep_id, date_param(month_start(day)), VisitPlan.Status.APPROVED, *VisitPlan.OPEN,
+        VisitPlan.Status.APPROVED, on_day, on_day, rep_id, rep_id, on_day, *last_params),
+        _DAY_COLUMNS)
 
 
 def day_route(user, rep_id: int, day: date) -> dict:
     """The rep's day as the user reads it, as plain rows: the plan that counts (id,
     version, status), the route, and the stops in route order, each with the shop's
     card (as `preparations` takes it), its last visit the user may see, the day's
-    latest visit to the shop and the missed-visit reason. Three queries: the plan with
-    stops, shops, areas and visits; the route; the misses."""
-    rows = _day_plan_rows(user, rep_id, day)
-    plan = pick_working({row["id"]: {"id": row["id"], "version": row["version"],
-                                     "status": row["status"]} for row in rows}.values())
-    stops = [] if plan is None else _day_stops(rows, plan["id"])
-    route = DayRoute.objects.filter(rep_id=rep_id, date=day).values(*ROUTE_FIELDS).first()
-    missed = {} if not stops else {
-        m["retailer_id"]: m for m in MissedVisit.objects.filter(rep_id=rep_id, date=day)
-        .order_by().values("id", "retailer_id", "reason", "note")}
-    for stop in stops:
-        stop["missed"] = missed.get(stop["retailer_id"])
+    latest visit to the shop and the missed-visit record. Two statements: the plan with
+    its stops, shops, areas, visits and misses; the route."""
+    rows = _day_rows(user, rep_id, day)
+    plan = {"id": rows[0]["plan_id"], "version": rows[0]["version"],
+            "status": rows[0]["plan_status"]} if rows else None
+    stops = []
+    for row in rows:
+        if row["stop_id"] is None:
+            continue
+        stop = _sub(row, "stop_", _STOP_COLUMNS)
+        stop["card"] = {"id": stop["retailer_id"],
+                        **{name: row["card_" + name] for name, _field in _CARD_COLUMNS}}
+        stop["last_visit"] = _sub(row, "last_", LAST_VISIT_COLUMNS)
+        stop["visit"] = _sub(row, "visit_", _DAY_VISIT_COLUMNS)
+        stop["missed"] = _sub(row, "missed_", _MISSED_COLUMNS)
+        stops.append(stop)
+    routes = fetch(_ROUTE_SQL, (rep_id, date_param(day)), _ROUTE_COLUMNS)
+    route = routes[0] if routes else None
     return {"date": day, "plan": plan, "route": route,
             "stops": _in_route_order(route["retailer_order"] if route else [], stops,
                                      lambda s: (s["retailer_id"], s["position"], s["id"]))}
