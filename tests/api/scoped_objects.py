@@ -297,3 +297,33 @@ from reports.models import ExportJob  # noqa: E402
 def _export_job(p):
     return ExportJob.objects.create(kind=ExportJob.Kind.RETAILERS, requested_by=p.manager,
                                     scope=p.org.office, status=ExportJob.Status.FAILED)
+
+
+# reports: period reports and the 早夕会 view ----------------------------------------------
+# These views aggregate instead of listing objects: they name what they read by query
+# parameters (a node, a rep). Each maker gives the parameters that point inside the office
+# of `personas.manager`; test_every_route_is_scoped walks them (insider 200, the sibling
+# office's manager and rep 404). Views that read only the reader's own data (the homes)
+# are listed in OWN_DATA_VIEWS instead.
+PARAM_MAKERS: dict[str, object] = {}
+OWN_DATA_VIEWS = {"reports-api:home-rep", "reports-api:home-finance"}
+
+
+def param_maker(url_name: str):
+    def register(function):
+        PARAM_MAKERS[url_name] = function
+        return function
+
+    return register
+
+
+@param_maker("reports-api:report")
+def _report_params(p):
+    return [{"period": "month", "node": p.org.office.pk},
+            {"period": "month", "node": p.org.area.pk},
+            {"period": "month", "rep": p.rep.pk}]
+
+
+@param_maker("reports-api:meeting")
+def _meeting_params(p):
+    return [{"node": p.org.office.pk}, {"node": p.org.area.pk}]

@@ -88,3 +88,56 @@ def test_the_walker_passes_the_same_queryset_once_scoped(personas):
         scoped, obj=personas.org.area, insider=personas.manager,
         outsiders=[personas.sibling_manager],
     )
+
+
+# Aggregate views (not viewsets) of the reports part: scoped by their query parameters ----
+
+def routed_views(namespace: str) -> dict[str, type]:
+    """Every routed class-based view of a URL namespace that is not a viewset, by
+    "namespace:name"."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found = {}
+
+    def walk(patterns, space: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or space)
+            elif isinstance(pattern, URLPattern) and space == namespace:
+                cls = getattr(pattern.callback, "cls", None) \
+                    or getattr(pattern.callback, "view_class", None)
+                if cls is not None and getattr(pattern.callback, "actions", None) is None:
+                    found[f"{namespace}:{pattern.name}"] = cls
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+REPORT_VIEWS = {name: cls for name, cls in routed_views("reports-api").items()
+                if cls.__module__ in ("reports.api.reports", "reports.api.homes")}
+
+
+def test_every_report_view_is_walked_by_its_parameters_or_reads_only_its_own():
+    from tests.api.scoped_objects import OWN_DATA_VIEWS, PARAM_MAKERS
+
+    assert {"reports-api:report", "reports-api:meeting"} <= set(REPORT_VIEWS)
+    assert set(REPORT_VIEWS) <= set(PARAM_MAKERS) | OWN_DATA_VIEWS
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_VIEWS))
+def test_every_report_view_refuses_anonymous_users(name, client):
+    from django.urls import reverse
+
+    assert client.get(reverse(name)).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("name", sorted(scoped_objects.PARAM_MAKERS))
+def test_every_report_view_hides_other_offices_nodes_and_reps(name, personas, client_for):
+    from django.urls import reverse
+
+    url = reverse(name)
+    for params in scoped_objects.PARAM_MAKERS[name](personas):
+        assert client_for(personas.manager).get(url, params).status_code == 200, params
+        for outsider in (personas.sibling_manager, personas.sibling_rep):
+            status = client_for(outsider).get(url, params).status_code
+            assert status == 404, f"{name} {params}: {outsider} gets {status}, not 404"
