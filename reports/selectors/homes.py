@@ -115,6 +115,8 @@ def rep_home(rep: User, today: date) -> dict:
 IN_REVIEW = (MonthlyStatement.Status.SUBMITTED, MonthlyStatement.Status.CLERK_CHECKED,
              MonthlyStatement.Status.MANAGER_APPROVED)
 SOON_WORKING_DAYS = 3
+# "manager_approved" sorts after "approved": descending puts the approvals first.
+FINANCE_ACTS_ON = (MonthlyStatement.Status.MANAGER_APPROVED, MonthlyStatement.Status.APPROVED)
 
 
 def working_days_ahead(today: date) -> list[date] | None:
@@ -166,6 +168,8 @@ def _statement_row(statement: MonthlyStatement, today: date) -> dict:
             "payable_total": str(statement.payable_total),
             "paid_total": str(statement.paid_total),
             "overdue": statement.status in IN_REVIEW and statement.review_due < today,
+            "payable_now": statement.status == MonthlyStatement.Status.APPROVED
+            and statement.payout_from <= today,
             "url": reverse("expenses:statement-detail", args=[statement.pk])}
 
 
@@ -220,8 +224,10 @@ def _failed_spot_checks(user) -> dict:
 def finance_home(user, today: date, company) -> dict:
     statements = expense_selectors.statements_for_user(user)
     ahead = working_days_ahead(today)
-    waiting = statements.filter(status=MonthlyStatement.Status.MANAGER_APPROVED) \
-        .order_by("review_due", "month", "rep_id")
+    # What finance acts on: statements to approve (by their review deadline), then the
+    # approved ones to pay out (from their payout day).
+    waiting = statements.filter(status__in=FINANCE_ACTS_ON).order_by(
+        "-status", "review_due", "month", "rep_id")
     payable = statements.filter(status=MonthlyStatement.Status.APPROVED)
     payable_totals = payable.aggregate(count=Count("pk"), amount=Sum("payable_total"),
                                        paid=Sum("paid_total"),

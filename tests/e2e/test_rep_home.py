@@ -85,7 +85,7 @@ def test_finance_sees_statements_advances_and_failed_checks(live_server, persona
     login(page, live_server, personas.finance.username)
     page.goto(f"{live_server.url}/home/")
     expect(page.get_by_test_id("home-deadline-overdue")).to_have_text("1")
-    expect(page.get_by_test_id("home-waiting")).to_have_count(1)
+    expect(page.get_by_test_id("home-waiting")).to_have_count(2)
     expect(page.get_by_test_id("home-advance")).to_have_count(2)
     expect(page.get_by_test_id("home-at-cap")).to_have_text("1")
     expect(page.get_by_test_id("home-spot-row")).to_contain_text("店主称未收到礼品")

@@ -127,9 +127,11 @@ def test_the_finance_home_in_one_request(personas, finance_data, client_for):
     assert (by_status["manager_approved"], by_status["clerk_checked"], by_status["approved"],
             data["cycle"]["total"]) == (1, 1, 1, 3)
     assert data["by_deadline"]["overdue"] == 1 and data["by_deadline"]["later"] == 1
-    [waiting] = data["waiting"]
-    assert (waiting["id"], waiting["overdue"], waiting["payable_total"]) == (
-        finance_data.pk, True, "850.00")
+    waiting, to_pay = data["waiting"]
+    assert (waiting["id"], waiting["status"], waiting["overdue"], waiting["payable_total"]) \
+        == (finance_data.pk, "manager_approved", True, "850.00")
+    assert (to_pay["status"], to_pay["payable_now"], to_pay["overdue"]) == (
+        "approved", True, False)
     assert data["to_pay"] == {"count": 1, "ready": 1, "amount": "300.00"}
     advances = data["advances"]
     assert (advances["cap"], advances["reps"], advances["outstanding"], advances["at_cap"]) \
@@ -154,7 +156,8 @@ def test_the_deadlines_come_from_the_working_day_calendar(personas, client_for):
 
 def test_an_office_manager_reads_only_their_office(personas, finance_data, client_for):
     data = client_for(personas.sibling_manager).get(FINANCE_URL).json()
-    assert data["cycle"]["total"] == 1 and data["waiting"] == []
+    assert data["cycle"]["total"] == 1
+    assert [row["rep_name"] for row in data["waiting"]] == ["李强"]
     assert [row["rep_name"] for row in data["advances"]["rows"]] == ["李强"]
     assert data["spot_checks"]["failed"] == 0
 

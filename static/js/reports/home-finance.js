@@ -46,6 +46,8 @@ function financeHome() {
         ...row, payable_total: money(row.payable_total),
         rowClass: row.overdue ? "is-overdue" : "",
         dueClass: row.overdue ? "overdue-text" : "muted",
+        dueText: row.status === "approved" ? this.text("payFrom", { date: row.payout_from })
+          : this.text("reviewBy", { date: row.review_due }),
       }));
     },
 

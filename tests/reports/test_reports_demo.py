@@ -1,0 +1,61 @@
+"""The demo gives every panel of the homes, the reports and the 早夕会 view something to
+show; a second load adds no market information twice."""
+
+import pytest
+from django.utils import timezone
+
+from accounts import demo
+from accounts.models import User
+from reports.selectors.homes import company_for, finance_home, rep_home
+from reports.selectors.reports import (
+    meeting_view,
+    previous_working_day,
+    report_period,
+    team_report,
+)
+from visits.models import StockLine, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def few_retailers(monkeypatch):
+    monkeypatch.setattr("kehu.demo.RETAILERS_PER_REP", 4)
+
+
+def test_the_market_information_step_runs_before_the_night():
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("demo")
+    names = [step.__name__ for step in demo.STEPS]
+    assert names.index("build_visit_plans") < names.index("add_market_information") \
+        < names.index("build_grading")
+
+
+def test_every_panel_has_something_to_show():
+    today = timezone.localdate()
+    demo.run()
+    homes = [rep_home(rep, today) for rep in User.objects.filter(
+        username__in=[f"rep{n:02d}" for n in range(1, 11)])]
+    assert all(home["month"]["planned"] > 0 for home in homes)
+    assert any(home["reminders"]["count"] for home in homes)
+    assert any(home["problems"]["open"] for home in homes)
+    finance = User.objects.get(username="finance")
+    money = finance_home(finance, today, company_for(finance))
+    assert money["cycle"]["total"] > 0 and money["advances"]["reps"] > 0
+    assert money["spot_checks"]["failed"] >= 1
+    manager = User.objects.get(username="om1")
+    office = manager.memberships.get().node
+    day = previous_working_day(today)
+    if day.month == today.month:  # the demo's visits are this month's
+        meeting = meeting_view(manager, office, day)
+        assert meeting["totals"]["visits"] > 0
+        assert meeting["totals"]["info_items"] > 0
+        report = team_report(manager, office, report_period(kind="month", today=today))
+        assert report["total"]["visits"] > 0 and report["total"]["info_items"] > 0
+        assert report["total"]["state"] is not None
+    informed = Visit.objects.exclude(competitor_info="").count()
+    stock = StockLine.objects.count()
+    demo.run()
+    assert Visit.objects.exclude(competitor_info="").count() == informed
+    assert StockLine.objects.count() == stock
