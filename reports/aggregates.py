@@ -43,7 +43,7 @@ from accounts.models import JobRun, Membership, OrgNode, Role
 from accounts.services import job_run_recorded
 from grading.models import GradeHistory
 from kehu.models import Retailer
-from reports.models import AreaGradeMonth, RepDay
+from reports.models import AreaGradeMonth, AreaProblemDay, RepDay
 from visits.models import MissedVisit, PlanStop, Problem, Visit, VisitPlan
 from visits.selectors.feedback import day_bounds, info_items_expression
 
@@ -242,6 +242,51 @@ def area_grades_compute(*, node: OrgNode, as_of: date) -> int:
     return written
 
 
+# Unsolved problems by area and due date ------------------------------------------------------
+
+def _area_problem_sql(area_ids: list[int]) -> str:
+    areas = ", ".join(str(int(pk)) for pk in area_ids)
+    unsolved = ", ".join(f"'{status}'" for status in Problem.UNSOLVED)
+    return f"""
+INSERT INTO {_t(AreaProblemDay)} (area_id, node_path, due_date, unsolved, updated_at)
+SELECT r.area_id, n.path, p.due_date, COUNT(*), %(stamp)s
+FROM {_t(Problem)} p JOIN {_t(Retailer)} r ON r.id = p.retailer_id
+JOIN {_t(OrgNode)} n ON n.id = r.area_id
+WHERE r.area_id IN ({areas}) AND p.status IN ({unsolved})
+GROUP BY r.area_id, n.path, p.due_date
+ON CONFLICT (area_id, due_date) DO UPDATE SET node_path = excluded.node_path,
+    unsolved = excluded.unsolved, updated_at = excluded.updated_at
+"""
+
+
+def area_problems_compute(*, area_ids: list[int]) -> int:
+    """Recount the unsolved problems of the areas' retailers by due date; returns the rows
+    written (due dates with none left are removed)."""
+    if not area_ids:
+        return 0
+    stamp = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_area_problem_sql(area_ids),
+                       {"stamp": connection.ops.adapt_datetimefield_value(stamp)})
+        written = max(cursor.rowcount, 0)
+    AreaProblemDay.objects.filter(area_id__in=area_ids, updated_at__lt=stamp).delete()
+    return written
+
+
+def area_problems_refresh(*, retailer_id: int) -> int:
+    """After a problem of this retailer changed: recount its area."""
+    area = Retailer.objects.filter(pk=retailer_id).values_list("area_id", flat=True).first()
+    if area is None:
+        return 0
+    with transaction.atomic():
+        return area_problems_compute(area_ids=[area])
+
+
+def _areas_under(node: OrgNode) -> list[int]:
+    return list(OrgNode.objects.filter(path__startswith=node.path, kind=OrgNode.Kind.AREA)
+                .values_list("pk", flat=True))
+
+
 # The nightly step (registered in grading.nightly.STEPS by reports.apps) -------------------
 
 def days_to_compute(business_date: date) -> tuple[date, date]:
@@ -278,7 +323,8 @@ def nightly_run_part(*, business_date: date, node_id: int, first: str | None = N
         _without_jit()
         run.counts = {"first": start.isoformat(), "last": end.isoformat(),
                       **rep_days_compute(areas=rep_areas(node=node), first=start, last=end),
-                      "area_grades": area_grades_compute(node=node, as_of=business_date)}
+                      "area_grades": area_grades_compute(node=node, as_of=business_date),
+                      "area_problems": area_problems_compute(area_ids=_areas_under(node))}
     return run.pk
 
 
@@ -292,7 +338,7 @@ def rep_days_fill(*, node: OrgNode, first: date, last: date,
                   run: JobRun | None = None) -> dict:
     """Fill every office under `node` for `first`..`last`, one transaction per office
     (bench and demo data written in bulk); returns the summed counts."""
-    totals = {"rows": 0, "removed": 0, "area_grades": 0}
+    totals = {"rows": 0, "removed": 0, "area_grades": 0, "area_problems": 0}
     offices = ([node] if node.kind in (OrgNode.Kind.OFFICE, OrgNode.Kind.AREA)
                else offices_of(node))
     for office in offices:
@@ -300,6 +346,7 @@ def rep_days_fill(*, node: OrgNode, first: date, last: date,
             _without_jit()
             counts = rep_days_compute(areas=rep_areas(node=office), first=first, last=last)
             counts["area_grades"] = area_grades_compute(node=office, as_of=last)
+            counts["area_problems"] = area_problems_compute(area_ids=_areas_under(office))
         for key in totals:
             totals[key] += counts[key]
     return totals

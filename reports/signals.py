@@ -1,6 +1,7 @@
 """Keeping today's RepDay rows live: when a visit, missed visit, problem or approved plan
 is saved or deleted, the (rep, day) rows it touches are recomputed by a Celery task
-enqueued after the commit (visits knows nothing of reports: the receivers live here).
+enqueued after the commit (visits knows nothing of reports: the receivers live here); a
+problem's area has its unsolved problems recounted (AreaProblemDay) the same way.
 
 Bulk writes (QuerySet.update, bulk_create, the bench generators) send no signals; the
 nightly fill (reports.aggregates) catches them.
@@ -26,6 +27,12 @@ def _enqueue(pairs: set[tuple[int, date]]) -> None:
             robust=True)
 
 
+def _enqueue_area(retailer_id: int) -> None:
+    from reports.tasks import area_problems_refresh
+
+    transaction.on_commit(lambda: area_problems_refresh.delay(retailer_id), robust=True)
+
+
 def _local_day(moment) -> date | None:
     return timezone.localdate(moment) if moment else None
 
@@ -45,6 +52,7 @@ def problem_changed(sender, instance: Problem, **kwargs) -> None:
     if instance.solved_by_id and instance.solved_at:
         pairs.add((instance.solved_by_id, _local_day(instance.solved_at)))
     _enqueue(pairs)
+    _enqueue_area(instance.retailer_id)
 
 
 def plan_changed(sender, instance: VisitPlan, **kwargs) -> None:

@@ -39,3 +39,12 @@ def rep_day_refresh(rep_id: int, day: str) -> bool:
     from reports import aggregates
 
     return aggregates.rep_day_refresh(rep_id=rep_id, day=date.fromisoformat(day)) is not None
+
+
+@shared_task(name="reports.tasks.area_problems_refresh", acks_late=True)
+def area_problems_refresh(retailer_id: int) -> int:
+    """Recount the unsolved problems of the retailer's area after one of them changed;
+    returns the area's rows written."""
+    from reports import aggregates
+
+    return aggregates.area_problems_refresh(retailer_id=retailer_id)

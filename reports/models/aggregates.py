@@ -97,3 +97,33 @@ class AreaGradeMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.month:%Y-%m} {self.grade or '-'}"
+
+
+class AreaProblemDay(models.Model):
+    """Unsolved problems of an area's retailers by due date: "open" is the sum of an
+    area's rows, "overdue" the sum of those due before today. Recomputed for the area
+    when one of its problems is saved or deleted, and nightly for every area."""
+
+    area = models.ForeignKey(OrgNode, verbose_name=_("area"), on_delete=models.CASCADE,
+                             related_name="+")
+    node_path = models.CharField(_("area path"), max_length=255)
+    due_date = models.DateField(_("due date"))
+    unsolved = _count(_("unsolved problems"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path_lookup = "node_path"
+    scope_owner_lookup = None
+
+    class Meta:
+        verbose_name = _("area's unsolved problems by due date")
+        verbose_name_plural = _("areas' unsolved problems by due date")
+        ordering = ["node_path", "due_date"]
+        constraints = [models.UniqueConstraint(fields=["area", "due_date"],
+                                               name="area_problem_day_unique")]
+        indexes = [models.Index(fields=["node_path", "due_date"], name="area_problem_path_due",
+                                opclasses=["varchar_pattern_ops", "date_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.due_date}: {self.unsolved}"

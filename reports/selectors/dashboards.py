@@ -2,8 +2,9 @@
 the precomputed tables: RepDay (today's figures, live; flagged check-ins and the daily
 series of a month), grading's RepScorecard (a month's figures: the same rows the
 scorecard pages show, so they match them exactly) and AreaGradeMonth (grades by office).
-Only the states with no daily table behind them are counted live, each one indexed
-query: open and overdue problems, statements waiting for the manager's approval.
+Open and overdue problems come from AreaProblemDay (unsolved problems per area and due
+date, recounted when a problem changes); statements waiting for the manager's approval
+are counted live (a small table).
 
 Every figure carries the page of the list behind it (`url`, with that page's own
 filters) and, where the list has an API, the API query whose `count` equals the figure
@@ -15,7 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from accounts.models import OrgNode, Role, User
 from accounts.scoping import memberships_of
 from expenses.models import MonthlyStatement
 from grading.models import RepScorecard
-from reports.models import AreaGradeMonth, RepDay
+from reports.models import AreaGradeMonth, AreaProblemDay, RepDay
 from visits.calendar import month_end
 from visits.models import Problem
 
@@ -198,15 +199,17 @@ def daily_series(user, node: OrgNode, period: DashboardPeriod) -> list[dict]:
 
 
 def live_states(user, node: OrgNode, today: date) -> dict:
-    """Open and overdue problems, statements waiting for the manager's approval."""
-    problems = (Problem.objects.for_user(user)
-                .filter(retailer__area__path__startswith=node.path,
-                        status__in=Problem.UNSOLVED)
-                .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today))))
+    """Open and overdue problems (AreaProblemDay, recounted when a problem changes),
+    statements waiting for the manager's approval (counted live: a small table)."""
+    problems = (AreaProblemDay.objects.for_user(user)
+                .filter(node_path__startswith=node.path)
+                .aggregate(open=Sum("unsolved"),
+                           overdue=Sum("unsolved", filter=Q(due_date__lt=today))))
     waiting = (MonthlyStatement.objects.for_user(user)
                .filter(area__path__startswith=node.path,
                        status=MonthlyStatement.Status.CLERK_CHECKED).count())
-    return {"problems_open": problems["open"], "problems_overdue": problems["overdue"],
+    return {"problems_open": problems["open"] or 0,
+            "problems_overdue": problems["overdue"] or 0,
             "statements_waiting": waiting}
 
 

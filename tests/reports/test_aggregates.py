@@ -159,3 +159,25 @@ def test_grades_by_area_and_their_moves_in_the_month(personas):
             for r in AreaGradeMonth.objects.filter(month=OCTOBER)}
     assert rows == {(area.pk, "A"): (1, 1, 1), (area.pk, "B"): (2, 1, 1),
                     (personas.org.area2.pk, "C"): (1, 0, 0)}
+
+
+def test_unsolved_problems_by_area_follow_each_change(personas,
+                                                      django_capture_on_commit_callbacks):
+    from reports.aggregates import area_problems_compute
+    from reports.models import AreaProblemDay
+
+    area = personas.org.area
+    shop = make_retailer(area, personas.rep)
+    make_problem(shop, personas.rep, due=D5)
+    make_problem(shop, personas.rep, due=D5, status=Problem.Status.IN_PROGRESS)
+    make_problem(shop, personas.rep, due=D6, status=Problem.Status.SOLVED)
+    assert area_problems_compute(area_ids=[area.pk, personas.org.area2.pk]) == 1
+    rows = list(AreaProblemDay.objects.values_list("area_id", "node_path", "due_date",
+                                                   "unsolved"))
+    assert rows == [(area.pk, area.path, D5, 2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        late = make_problem(shop, personas.rep, due=D7)
+    assert AreaProblemDay.objects.get(due_date=D7).unsolved == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        Problem.objects.get(pk=late.pk).delete()
+    assert not AreaProblemDay.objects.filter(due_date=D7).exists()

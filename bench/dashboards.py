@@ -1,0 +1,296 @@
+"""The managers' dashboards (precomputed tables) against the same figures computed live
+from the raw visit, plan, problem and claim tables, in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/keqing_bench \\
+        .venv/bin/python bench/dashboards.py [--fill] [--seconds 5] [--rounds 3]
+
+Needs the data of bench/gen_retailers.py and bench/gen_visits.py. `--fill` first fills
+reports' RepDay and AreaGradeMonth for the whole visit history (timed, per office; the
+script writes only reports_* tables). Then gunicorn (bench/dashboards_settings.py, 2
+workers), real login, and per scenario:
+
+- app: GET /api/reports/dashboards/office|regional/<node>/?period=today|month;
+- live: GET /bench/dashboards/<node>/?period=…: every per-rep figure the RepDay rows give
+  (planned, done, missed, visits by kind, flagged, problems, information items) and the
+  month's daily series aggregated from the raw tables with the fill's own statements
+  (reports.aggregates.sources), plus, for a month, the rep scorecard's figures computed
+  live the way grading's nightly does (the live team view, problems, information, grade
+  moves, 客情费 against sales); the live states (open problems, statements) are the same
+  queries on both sides.
+
+The RepDay figures of both answers are compared before any load (they must be equal).
+The month's scorecard figures are read by the app from grading's RepScorecard; the bench
+database may hold none (this script does not write grading's tables): the script says so.
+Load: wrk (or a thread pool), alternating app/live rounds; p50/p99, req/s, the ratio and
+the load average are printed. Goals: app ≥ 50× the live throughput, app p99 < 100 ms.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SETTINGS = "bench.dashboards_settings"
+DAY_FIELDS = ("planned", "done", "missed", "visits", "on_site", "phone", "care", "far",
+              "no_gps", "problems_raised", "problems_solved", "info_items")
+
+
+# The live baseline (served by gunicorn through bench/dashboards_urls.py) -----------------
+
+def _grouped(rep_ids, first, last, by: str) -> list[tuple]:
+    """The fill's sources over the raw tables, summed per rep or per day."""
+    from django.db import connection
+
+    from reports.aggregates import _compiled, sources
+
+    if not rep_ids:
+        return []
+    compiled = [_compiled(q) for q in sources(rep_ids, first, last)]
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS s{i}"
+                               for i, (sql, _p) in enumerate(compiled))
+    sums = ", ".join(f"SUM(u.s_{f})" for f in DAY_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT u.{by}, {sums} FROM ({union}) AS u GROUP BY u.{by} "
+                       f"ORDER BY u.{by}", [p for _s, ps in compiled for p in ps])
+        return cursor.fetchall()
+
+
+def _policy(office):
+    """The company's visit policy; its defaults when the bench database's visits tables
+    are older than the code (this script migrates only reports' tables)."""
+    from django.db import DatabaseError, transaction
+
+    from visits.models import VisitPolicy
+    from visits.selectors.common import policy_for
+
+    try:
+        with transaction.atomic():
+            return policy_for(office.company())
+    except DatabaseError:
+        return VisitPolicy(company=office.company())
+
+
+def _live_cards(node, month, today) -> dict:
+    """The month's rep scorecard figures, computed live as grading's nightly does."""
+    from grading.scorecards import grade_moves_by_rep, money_by_rep, node_reader, offices_of
+    from visits.calendar import month_end
+    from visits.models import Problem, Visit
+    from visits.selectors.feedback import info_items_by_rep, problems_solved_by_rep
+    from visits.selectors.team import Period, team_summary
+
+    totals: dict[str, float] = {}
+    offices = [node] if node.kind in ("office", "area") else [
+        o for o in offices_of(node.company()) if o.path.startswith(node.path)]
+    for office in offices:
+        reader = node_reader(office)
+        period = Period(month, month_end(month), today)
+        summary = team_summary(reader, _policy(office), period)["totals"]
+        last = min(period.last, today)
+        extra = {
+            "problems_solved": sum(problems_solved_by_rep(
+                Problem.objects.for_user(reader), month, last).values()),
+            "info_items": sum(info_items_by_rep(Visit.objects.for_user(reader), month,
+                                                last).values()),
+            "a_to_b": sum(m["a_to_b"] for m in grade_moves_by_rep(office, month, last)
+                          .values()),
+            "expense_amount": float(sum(money_by_rep(office, month)[0].values())),
+        }
+        for key in ("planned", "done", "missed", "visits", "a_total", "a_visited", "overdue"):
+            totals[key] = totals.get(key, 0) + summary[key]
+        for key, value in extra.items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def live_dashboard(request, pk: int):
+    from django.http import Http404, JsonResponse
+
+    from reports.aggregates import rep_areas
+    from reports.selectors.dashboards import (
+        dashboard_nodes,
+        live_states,
+        parse_period,
+        today,
+    )
+
+    node = dashboard_nodes(request.user).filter(pk=pk).first()
+    if node is None:
+        raise Http404
+    period = parse_period(request.GET.get("period"), today())
+    reps = list(rep_areas(node=node))
+    rows = {str(r[0]): dict(zip(DAY_FIELDS, map(int, r[1:]), strict=True))
+            for r in _grouped(reps, period.first, period.last, "r_rep")}
+    from visits.calendar import month_end
+
+    daily = [{"day": d.isoformat() if hasattr(d, "isoformat") else str(d),
+              **dict(zip(DAY_FIELDS, map(int, r), strict=True))}
+             for d, *r in _grouped(reps, period.month, min(month_end(period.month),
+                                                             period.today), "r_day")]
+    result = {"reps": rows, "daily": daily,
+              "states": live_states(request.user, node, period.today)}
+    if period.kind == "month":
+        result["cards"] = _live_cards(node, period.month, period.today)
+    return JsonResponse(result)
+
+
+# The benchmark -------------------------------------------------------------------------
+
+def fill() -> None:
+    from accounts.models import OrgNode
+    from reports.aggregates import (
+        area_grades_compute,
+        area_problems_compute,
+        rep_areas,
+        rep_days_compute,
+    )
+    from reports.aggregates import offices_of as fill_offices
+    from visits.models import Visit
+
+    company = OrgNode.objects.get(code="BENCH", depth=1)
+    first = Visit.objects.order_by("visit_date").values_list("visit_date", flat=True).first()
+    last = Visit.objects.order_by("-visit_date").values_list("visit_date", flat=True).first()
+    from django.db import transaction
+
+    from reports.aggregates import _without_jit
+
+    print(f"filling RepDay {first} … {last}, one transaction per office", flush=True)
+    started, rows, times = time.perf_counter(), 0, []
+    for office in fill_offices(company):
+        t = time.perf_counter()
+        with transaction.atomic():
+            _without_jit()
+            counts = rep_days_compute(areas=rep_areas(node=office), first=first, last=last)
+            area_grades_compute(node=office, as_of=last)
+        rows += counts["rows"]
+        times.append(time.perf_counter() - t)
+    total = time.perf_counter() - started
+    print(f"  {rows:,} rows for {len(times)} offices in {total:.1f} s "
+          f"(per office median {sorted(times)[len(times) // 2]:.1f} s, max {max(times):.1f} s)"
+          f"; load average {os.getloadavg()[0]:.2f}")
+    t = time.perf_counter()
+    problems = area_problems_compute(area_ids=list(OrgNode.objects.filter(
+        path__startswith=company.path, kind="area").values_list("pk", flat=True)))
+    print(f"  unsolved problems by area: {problems:,} rows in {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    office = fill_offices(company)[0]
+    with transaction.atomic():
+        _without_jit()
+        rep_days_compute(areas=rep_areas(node=office), first=last.replace(day=1), last=last)
+    print(f"  nightly part (one office, this month): {time.perf_counter() - t:.2f} s\n",
+          flush=True)
+
+
+def compare(app: dict, live: dict, label: str) -> None:
+    """The RepDay figures of the app's answer must equal the live ones."""
+    problems = []
+    if app["period"]["kind"] == "today":
+        mine = {str(r["rep"]): {f: r[f] for f in DAY_FIELDS} for r in app["reps"]
+                if any(r[f] for f in DAY_FIELDS)}
+        theirs = {rep: row for rep, row in live["reps"].items() if any(row.values())}
+        if mine != theirs:
+            problems.append(f"reps differ ({len(mine)} vs {len(theirs)})")
+    daily = [{k: d[k] for k in ("day", "planned", "done", "visits", "far", "no_gps")}
+             for d in app["daily"]]
+    theirs = [{k: d[k] for k in ("day", "planned", "done", "visits", "far", "no_gps")}
+              for d in live["daily"]]
+    if daily != theirs:
+        problems.append("daily series differ")
+    for key in ("problems_open", "problems_overdue", "statements_waiting"):
+        if app["figures"][key] != live["states"][key]:
+            problems.append(f"{key} differs")
+    if problems:
+        raise SystemExit(f"{label}: app and live differ: {'; '.join(problems)}")
+
+
+def main() -> None:
+    from common import combine, gunicorn, load, login, require_bench_database, setup_django
+    from visits_common import add_arguments
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    parser.add_argument("--fill", action="store_true", help="fill RepDay first (timed)")
+    parser.add_argument("--problems", action="store_true",
+                        help="only recount the unsolved problems by area first")
+    args = parser.parse_args()
+    setup_django(SETTINGS)
+    database = require_bench_database()
+    from accounts.models import OrgNode, User
+    from grading.models import RepScorecard
+    from visits.models import Visit
+
+    print(f"database {database}: {Visit.objects.count():,} visits; load average "
+          f"{os.getloadavg()[0]:.2f}\n")
+    if args.fill:
+        fill()
+    elif args.problems:
+        from reports.aggregates import area_problems_compute
+
+        t = time.perf_counter()
+        rows = area_problems_compute(area_ids=list(OrgNode.objects.filter(
+            path__startswith=OrgNode.objects.get(code="BENCH", depth=1).path,
+            kind="area").values_list("pk", flat=True)))
+        print(f"unsolved problems by area: {rows:,} rows in {time.perf_counter() - t:.1f} s\n")
+    if not RepScorecard.objects.exists():
+        print("note: no rep scorecards in this database (grading's nightly was not run "
+              "here): the app's month answers carry the RepDay part only, the live side "
+              "computes the scorecard figures anyway.\n")
+    scenarios = []
+    for who, username in (("office manager", "bom01"), ("regional manager", "brm1")):
+        user = User.objects.get(username=username)
+        node = OrgNode.objects.filter(memberships__user=user).order_by("depth").first()
+        kind = "regional" if who.startswith("regional") else "office"
+        for period in ("today", "month"):
+            scenarios.append((f"{who}, {period}", username,
+                              f"/api/reports/dashboards/{kind}/{node.pk}/?period={period}",
+                              f"/bench/dashboards/{node.pk}/?period={period}"))
+    results = []
+    with gunicorn(settings=SETTINGS) as base:
+        from common import get_json
+
+        for label, username, app_path, live_path in scenarios:
+            if args.only not in label:
+                continue
+            cookie = login(base, username)
+            started = time.perf_counter()
+            live = get_json(base + live_path, cookie)
+            once = time.perf_counter() - started
+            app = get_json(base + app_path, cookie)
+            compare(app, live, label)
+            for target in (base + app_path, base + live_path):
+                load(target, cookie, seconds=2, connections=args.connections,
+                     threads=args.threads)
+            rounds = {"app": [], "live": []}
+            for _round in range(args.rounds):
+                for name, target in (("app", base + app_path), ("live", base + live_path)):
+                    rounds[name].append(load(target, cookie, seconds=args.seconds,
+                                             connections=args.connections,
+                                             threads=args.threads))
+            a, b = combine(rounds["app"]), combine(rounds["live"])
+            results.append((label, a, b))
+            print(f"{label} (same RepDay figures on both; one live request {once * 1000:.0f} ms)")
+            for name, figures in (("app", a), ("live", b)):
+                print(f"  {name:<5} {figures.requests_per_s:8.1f} req/s   p50 "
+                      f"{figures.p50_ms:8.2f} ms   p99 {figures.p99_ms:8.2f} ms   errors "
+                      f"{figures.errors}   [{figures.tool}]")
+            ratio = a.requests_per_s / b.requests_per_s if b.requests_per_s else float("inf")
+            print(f"  app/live: {ratio:.1f}× throughput; load average "
+                  f"{os.getloadavg()[0]:.2f}\n", flush=True)
+    print("summary (goals: app ≥ 50× live, app p99 < 100 ms)")
+    failed = False
+    for label, a, b in results:
+        ratio = a.requests_per_s / b.requests_per_s if b.requests_per_s else float("inf")
+        ok = ratio >= 50 and a.p99_ms < 100
+        failed |= not ok
+        print(f"  {label:<28} app {a.requests_per_s:7.1f} req/s p99 {a.p99_ms:6.1f} ms | live "
+              f"{b.requests_per_s:6.2f} req/s p99 {b.p99_ms:8.1f} ms | {ratio:7.1f}×  "
+              f"{'ok' if ok else 'BELOW GOAL'}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
