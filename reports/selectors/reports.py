@@ -32,6 +32,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgNode, Role, User
@@ -276,7 +277,9 @@ def _visit_rows(visits: QuerySet[Visit]) -> list[dict]:
             .values(*VISIT_FIELDS, "items", "stock", "problems"))
     labels = dict(Visit.Kind.choices)
     return [{**{key.replace("retailer__", "retailer_"): value for key, value in row.items()},
-             "kind_label": str(labels.get(row["kind"], row["kind"]))} for row in rows]
+             "kind_label": str(labels.get(row["kind"], row["kind"])),
+             # The business's clock (Asia/Shanghai), whatever the browser's zone.
+             "time": f"{timezone.localtime(row['started_at']):%H:%M}"} for row in rows]
 
 
 def rep_report(user, rep_id: int, period: ReportPeriod) -> dict:

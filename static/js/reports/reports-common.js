@@ -46,13 +46,6 @@ export function retailerUrl(id) {
   return config.urls.retailer.replace("/0/", `/${id}/`);
 }
 
-export function timeOf(iso) {
-  if (!iso) return "";
-  const moment = new Date(iso);
-  return moment.toLocaleTimeString(document.documentElement.lang || "zh-CN",
-    { hour: "2-digit", minute: "2-digit" });
-}
-
 /** What a visit brought back, as labelled lines. */
 export function infoLines(visit) {
   const lines = [];

@@ -4,7 +4,7 @@ import { startAlpine } from "../lib/alpine.js";
 import { api, withQuery } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import {
-  config, flags, infoLines, nodeOptions, param, remember, retailerUrl, splitError, timeOf,
+  config, flags, infoLines, nodeOptions, param, remember, retailerUrl, splitError,
 } from "./reports-common.js";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -15,7 +15,7 @@ function decorateVisit(visit) {
     ...visit,
     url: retailerUrl(visit.retailer_id),
     gradeClass: `badge grade-${visit.retailer_grade || "none"}`,
-    timeText: timeOf(visit.started_at),
+    timeText: visit.time,
     durationText: visit.duration_s ? t("minutes", { count: Math.round(visit.duration_s / 60) })
       : "",
     flags: flags(visit),

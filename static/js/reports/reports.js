@@ -6,7 +6,6 @@ import { money } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import {
   config, flags, infoLines, nodeOptions, param, percent, remember, retailerUrl, splitError,
-  timeOf,
 } from "./reports-common.js";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -38,7 +37,7 @@ function decorateVisit(visit) {
     ...visit,
     url: retailerUrl(visit.retailer_id),
     gradeClass: `badge grade-${visit.retailer_grade || "none"}`,
-    timeText: `${visit.visit_date} ${timeOf(visit.started_at)}`,
+    timeText: `${visit.visit_date} ${visit.time}`,
     durationText: visit.duration_s ? t("minutes", { count: Math.round(visit.duration_s / 60) })
       : "",
     problemsText: t("problems", { count: visit.problems }),
