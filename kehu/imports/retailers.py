@@ -43,6 +43,7 @@ def _stage_columns() -> list[sql.StageColumn]:
     field = Retailer._meta.get_field
     return [
         sql.StageColumn("rownum", models.IntegerField()),
+        sql.StageColumn("id", models.BigIntegerField()),  # the new card's, on PostgreSQL
         sql.StageColumn("existing_id", models.BigIntegerField()),
         sql.StageColumn("code", field("code")),
         *(sql.StageColumn(name, sql.column_type(field(name.removesuffix("_id"))))
@@ -291,13 +292,22 @@ class RetailerImporter(Importer):
     def write(self) -> dict:
         stage = _stage_columns()
         names = [c.name for c in stage]
-        rows = [(index, *(plan[name] for name in names[1:]))
-                for index, plan in enumerate([*self.new, *self.changed])]
         try:
             with transaction.atomic(), connection.cursor() as cursor:
+                ids = sql.reserve_ids(cursor, Retailer, len(self.new)) \
+                    if sql.is_postgresql() else [None] * len(self.new)
+                for plan, pk in zip(self.new, ids, strict=True):
+                    plan["id"] = pk
+                for plan in self.changed:
+                    plan["id"] = plan["existing_id"]
+                rows = [(index, *(plan[name] for name in names[1:]))
+                        for index, plan in enumerate([*self.new, *self.changed])]
                 sql.stage_create(cursor, stage)
-                sql.stage_load(cursor, stage, rows)
-                counts = self._write_staged(cursor)
+                sql.stage_load(cursor, stage, rows, analyze=False)  # see _write_staged_pg
+                if sql.is_postgresql():
+                    counts = self._write_staged_pg(cursor)
+                else:
+                    counts = self._write_staged(cursor)
                 sql.stage_drop(cursor)
         except IntegrityError as exc:
             raise ImportConflict(_(
@@ -305,6 +315,78 @@ class RetailerImporter(Importer):
                 "being checked. Nothing was imported; upload the file again.")) from exc
         return {"created": len(self.new), "updated": len(self.changed),
                 "unchanged": self.unchanged, **counts}
+
+    def _card_values(self) -> dict[str, tuple[str, list]]:
+        return {name: (f"s.{sql.qn(name)}", []) for name in
+                ("code", *CARD_FIELDS, "search_keys", "duplicate_reason")}
+
+    def _write_staged_pg(self, cursor) -> dict:
+        """PostgreSQL: the new cards' ids were reserved, so each table's rows come from
+        the staging table or from the rows a CTE just wrote (RETURNING), never from a
+        join back to the cards (which needed the staging table's statistics)."""
+        now = timezone.now()
+        stage = sql.qn(sql.STAGE)
+        reason = _("Excel import #%(batch)s") % {"batch": self.batch_id or "-"}
+        history = Retailer.history.model
+
+        def history_of(alias: str, kind: str) -> tuple[str, list]:
+            return sql.insert_select_sql(
+                history, now=now, source=f"FROM {alias}",
+                values=sql.history_values(history, Retailer, alias, now=now, reason=reason,
+                                          user_id=self.actor.pk,
+                                          history_type_sql=f"'{kind}'"))
+
+        def assignments_of(alias: str, where: str, from_rep: str, why: str) -> tuple[str, list]:
+            return sql.insert_select_sql(
+                RetailerAssignment, now=now, source=f"FROM {alias} WHERE {where}", values={
+                    "retailer_id": (f"{alias}.id", []), "from_rep_id": (from_rep, []),
+                    "to_rep_id": (f"{alias}.assigned_rep_id", []),
+                    "by_id": ("%s", [self.actor.pk]), "reason": ("%s", [why])})
+
+        if self.new:
+            cards = sql.insert_select_sql(
+                Retailer, now=now, with_pk=True,
+                values={**self._card_values(), "id": ("s.id", []),
+                        "company_id": ("%s", [self.company.pk])},
+                source=f"FROM {stage} s WHERE s.existing_id IS NULL")
+            cursor.execute(*sql.with_ctes(
+                [("c", (f"{cards[0]} RETURNING *", cards[1])),
+                 ("a", assignments_of("c", "c.assigned_rep_id IS NOT NULL", "NULL",
+                                      _("created")))],
+                history_of("c", "+")))
+        if self.changed:
+            # The staging table is joined to the cards by primary key: statistics help.
+            cursor.execute(f"ANALYZE {stage}")
+            retailer = sql.qn(Retailer._meta.db_table)
+            assignments = ", ".join(
+                f"{sql.qn(Retailer._meta.get_field(n.removesuffix('_id')).column)} = "
+                f"s.{sql.qn(n)}" for n in (*CARD_FIELDS, "search_keys"))
+            update = (f"UPDATE {retailer} AS r SET {assignments}, {sql.qn('updated_at')} = %s "
+                      f"FROM {stage} AS s WHERE r.id = s.existing_id "
+                      "RETURNING r.*, s.old_rep_id AS import_old_rep_id, "
+                      "s.rep_changed AS import_rep_changed",
+                      [connection.ops.adapt_datetimefield_value(now)])
+            cursor.execute(*sql.with_ctes(
+                [("u", update),
+                 ("a", assignments_of("u", "u.import_rep_changed", "u.import_old_rep_id",
+                                      _("reassigned by import")))],
+                history_of("u", "~")))
+        if not any(plan["person_name"] for plan in self.new):
+            return {"key_persons": 0}
+        persons = sql.insert_select_sql(
+            KeyPerson, now=now,
+            source=f"FROM {stage} s WHERE s.existing_id IS NULL AND s.person_name <> ''",
+            values={"retailer_id": ("s.id", []),
+                    "role": ("%s", [KeyPerson.PersonRole.OWNER.value]),
+                    "name": ("s.person_name", []), "phone": ("s.person_phone", [])})
+        person_history = sql.insert_select_sql(
+            KeyPerson.history.model, now=now, source="FROM k",
+            values=sql.history_values(KeyPerson.history.model, KeyPerson, "k", now=now,
+                                      reason=reason, user_id=self.actor.pk,
+                                      history_type_sql="'+'"))
+        cursor.execute(*sql.with_ctes([("k", (f"{persons[0]} RETURNING *", persons[1]))],
+                                      person_history))
+        return {"key_persons": cursor.rowcount}
 
     def _write_staged(self, cursor) -> dict:
         now = timezone.now()

@@ -46,16 +46,18 @@ def stage_create(cursor, columns: list[StageColumn]) -> None:
     cursor.execute(f"CREATE TEMPORARY TABLE {qn(STAGE)} ({definition}){suffix}")
 
 
-def stage_load(cursor, columns: list[StageColumn], rows: Iterable[tuple]) -> None:
+def stage_load(cursor, columns: list[StageColumn], rows: Iterable[tuple], *,
+               analyze: bool = True) -> None:
     names = ", ".join(qn(c.name) for c in columns)
     if is_postgresql():
         raw = cursor.cursor  # psycopg's own cursor under Django's wrapper
         with raw.copy(f"COPY {qn(STAGE)} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        # A temporary table has no statistics until analysed; without them the planner
-        # guesses a handful of rows and joins 100,000 of them by nested loops.
-        cursor.execute(f"ANALYZE {qn(STAGE)}")
+        if analyze:
+            # A temporary table has no statistics until analysed; without them the planner
+            # guesses a handful of rows and joins 100,000 of them by nested loops.
+            cursor.execute(f"ANALYZE {qn(STAGE)}")
         return
     marks = ", ".join(["%s"] * len(columns))
     cursor.executemany(f"INSERT INTO {qn(STAGE)} ({names}) VALUES ({marks})",
@@ -76,14 +78,15 @@ def _default_sql(field: models.Field, now) -> tuple[str, list]:
     return "%s", [field.get_db_prep_save(field.get_default(), connection)]
 
 
-def insert_select(cursor, model, *, values: dict[str, tuple[str, list]], source: str,
-                  source_params: list | None = None, now) -> int:
-    """INSERT INTO model's table every concrete column (but an auto primary key): the
-    SQL expression given in `values` (by attname), or the field's default; `source` is
-    the `FROM … WHERE …` part. Returns the number of rows inserted."""
+def insert_select_sql(model, *, values: dict[str, tuple[str, list]], source: str,
+                      source_params: list | None = None, now,
+                      with_pk: bool = False) -> tuple[str, list]:
+    """`INSERT INTO model's table (every concrete column) SELECT …`: the SQL expression
+    given in `values` (by attname), or the field's default; `source` is the `FROM …
+    WHERE …` part. An auto primary key is left to the database unless `with_pk`."""
     columns, expressions, params = [], [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key and isinstance(field, models.AutoField):
+        if field.primary_key and isinstance(field, models.AutoField) and not with_pk:
             continue
         expression, expression_params = values.get(field.attname) or _default_sql(field, now)
         columns.append(qn(field.column))
@@ -91,8 +94,35 @@ def insert_select(cursor, model, *, values: dict[str, tuple[str, list]], source:
         params.extend(expression_params)
     sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "
            f"SELECT {', '.join(expressions)} {source}")
-    cursor.execute(sql, [*params, *(source_params or [])])
+    return sql, [*params, *(source_params or [])]
+
+
+def insert_select(cursor, model, **kwargs) -> int:
+    """Run `insert_select_sql`; returns the number of rows inserted."""
+    cursor.execute(*insert_select_sql(model, **kwargs))
     return cursor.rowcount
+
+
+def reserve_ids(cursor, model, count: int) -> list[int]:
+    """`count` fresh values of the model's id sequence (PostgreSQL), so rows written
+    later can name their cards without joining back to them."""
+    if not count:
+        return []
+    table, pk = model._meta.db_table, model._meta.pk.column
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                   "FROM generate_series(1, %s)", [qn(table), pk, count])
+    return [row[0] for row in cursor.fetchall()]
+
+
+def with_ctes(ctes: list[tuple[str, tuple[str, list]]], final: tuple[str, list]
+              ) -> tuple[str, list]:
+    """`WITH name AS (statement), … final` with the parameters in order (PostgreSQL's
+    data-modifying CTEs: every statement runs once, on the same snapshot)."""
+    parts, params = [], []
+    for name, (statement, statement_params) in ctes:
+        parts.append(f"{name} AS ({statement})")
+        params.extend(statement_params)
+    return f"WITH {', '.join(parts)} {final[0]}", [*params, *final[1]]
 
 
 def history_values(history_model, model, alias: str, *, now, history_type_sql: str,
