@@ -4,9 +4,10 @@ reports/demo.py).
 The demo visits (visits.demo_month) carry communication notes only; the 早夕会 view and
 the information-feedback figures read what reps bring back from the shops. This step gives
 part of this month's demo on-site visits competitor information, consumer feedback, the
-retailer's requests and counted stock, drawn from one seeded random source. It runs before
-the demo's night (grading.demo.build_grading), so the daily aggregates and the scorecards
-count the items.
+retailer's requests and counted stock, drawn from one seeded random source, and dates the
+demo's problems back to the visit that raised them (they are inserted at load time). It
+runs before the demo's night (grading.demo.build_grading), so the daily aggregates and the
+scorecards count the items.
 
 Idempotent: when a demo visit of the month already carries market information, nothing is
 written again.
@@ -14,11 +15,12 @@ written again.
 
 import random
 
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.demo import COMPANY, STEPS, DemoContext
 from accounts.models import OrgNode
-from visits.models import StockLine, Visit
+from visits.models import Problem, StockLine, Visit
 
 BATCH = 1000
 COMPETITOR = ["对手推出买十送一活动", "竞品新品进店，给了陈列费", "竞品批发价下调 2 元",
@@ -37,10 +39,20 @@ def _month_visits(company: OrgNode):
                                 kind=Visit.Kind.ON_SITE)
 
 
+def _date_problems(company: OrgNode) -> int:
+    """The demo's problems are bulk-inserted at load time; each is dated back to the visit
+    that raised it, so the daily figures show problems on the day they were raised."""
+    raised_at = Visit.objects.filter(pk=OuterRef("visit_id")).values("started_at")[:1]
+    return (Problem.objects.filter(visit__in=_month_visits(company),
+                                   created_at__gt=F("visit__ended_at"))
+            .update(created_at=Subquery(raised_at)))
+
+
 def add_market_information(ctx: DemoContext) -> None:
     company = OrgNode.objects.filter(code=COMPANY[0], depth=1).first()
     if company is None:
         return
+    ctx.created["problems dated to their visit"] += _date_problems(company)
     visits = _month_visits(company)
     if visits.exclude(competitor_info="").exists():
         ctx.existing["visits with market information"] += 1

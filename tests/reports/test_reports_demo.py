@@ -2,6 +2,7 @@
 show; a second load adds no market information twice."""
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import demo
@@ -13,7 +14,7 @@ from reports.selectors.reports import (
     report_period,
     team_report,
 )
-from visits.models import StockLine, Visit
+from visits.models import Problem, StockLine, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,9 @@ def test_every_panel_has_something_to_show():
         report = team_report(manager, office, report_period(kind="month", today=today))
         assert report["total"]["visits"] > 0 and report["total"]["info_items"] > 0
         assert report["total"]["state"] is not None
+    # Problems are dated to the visit that raised them (not the load time).
+    assert not Problem.objects.filter(visit__isnull=False,
+                                      created_at__gt=F("visit__ended_at")).exists()
     informed = Visit.objects.exclude(competitor_info="").count()
     stock = StockLine.objects.count()
     demo.run()
