@@ -36,6 +36,8 @@ CARD_FIELDS = ("planned", "done", "missed", "pending", "visits", "on_site", "a_t
                "a_visited", "overdue", "problems_solved", "info_items", "grade_ups",
                "grade_downs", "a_to_b")
 MONEY_FIELDS = ("expense_amount", "sales_amount")
+MONTH_FIELDS = ("a_total", "a_visited", "overdue", "grade_ups", "grade_downs", "a_to_b",
+                *MONEY_FIELDS)
 GRADES = ("A", "B", "C")
 
 
@@ -117,31 +119,33 @@ def rep_rows(user, node: OrgNode, period: DashboardPeriod) -> list[dict]:
     month's flagged check-ins from RepDay."""
     days = {row.pop("rep_id"): row for row in _day_rows(user, node, period)
             .values("rep_id").annotate(**{f: Sum(f) for f in DAY_FIELDS},
-                                       path=_max_path()).order_by()}
+                                       path=_max_path(), name=Max("rep__name")).order_by()}
     rows: dict[int, dict] = {}
     if period.kind == "today":
         # Today's row, with the month's states from the scorecard (overdue, A retailers).
         states = {c.pop("rep_id"): c for c in _card_rows(user, node, period.month).values(
-            "rep_id", "area__path", "overdue", "a_total", "a_visited")}
+            "rep_id", "area__path", "rep__name", *MONTH_FIELDS)}
         for rep, row in days.items():
-            rows[rep] = {"rep": rep, "path": row["path"],
+            rows[rep] = {"rep": rep, "path": row["path"], "name": row["name"],
                          **states.get(rep, {}), **{f: row[f] or 0 for f in DAY_FIELDS}}
         for rep, state in states.items():  # reps with nothing today yet
             rows.setdefault(rep, {"rep": rep, "path": state["area__path"],
+                                  "name": state["rep__name"],
                                   **dict.fromkeys(DAY_FIELDS, 0), **state})
     else:
         for card in _card_rows(user, node, period.month).values(
-                "rep_id", "area__path", *CARD_FIELDS, *MONEY_FIELDS, "as_of"):
+                "rep_id", "area__path", "rep__name", *CARD_FIELDS, *MONEY_FIELDS, "as_of"):
             day = days.get(card["rep_id"], {})
             rows[card["rep_id"]] = {
                 "rep": card["rep_id"], "path": card["area__path"], "as_of": card["as_of"],
+                "name": card["rep__name"],
                 **{f: card[f] for f in CARD_FIELDS}, **{f: card[f] for f in MONEY_FIELDS},
                 **{f: day.get(f) or 0 for f in ("phone", "care", "far", "no_gps",
                                                 "problems_raised")}}
-    names = dict(User.objects.filter(pk__in=rows).values_list("pk", "name"))
     for rep, row in rows.items():
         row.pop("area__path", None)
-        row["name"] = names.get(rep) or str(rep)
+        row.pop("rep__name", None)
+        row["name"] = row.get("name") or str(rep)
         row["adherence_pct"] = _adherence(row, period)
     return sorted(rows.values(), key=lambda r: (r["name"], r["rep"]))
 
@@ -174,13 +178,10 @@ def totals(rows: list[dict], period: DashboardPeriod) -> dict:
     return total
 
 
-def month_figures(user, node: OrgNode, month: date) -> dict:
-    """The scorecard totals of `month` under the node (A coverage, overdue, grade moves,
-    客情费 against sales), shown with today's figures too."""
-    fields = ("a_total", "a_visited", "overdue", "grade_ups", "grade_downs", "a_to_b",
-              *MONEY_FIELDS)
-    sums = _card_rows(user, node, month).aggregate(**{f: Sum(f) for f in fields})
-    total = {f: sums[f] or 0 for f in fields}
+def month_figures(rows: list[dict]) -> dict:
+    """The scorecard totals of the month (A coverage, overdue, grade moves, 客情费 against
+    sales) from today's rows, which carry their rep's scorecard of the month."""
+    total = {f: sum((r.get(f) or 0) for r in rows) for f in MONTH_FIELDS}
     total["a_coverage_pct"] = _pct(total["a_visited"], total["a_total"])
     total["expense_pct"] = _pct(total["expense_amount"], total["sales_amount"], "0.01")
     return total
@@ -277,7 +278,7 @@ def dashboard(user, node: OrgNode, period: DashboardPeriod, *, regional: bool) -
         kind=OrgNode.Kind.OFFICE).order_by("path")}
     figures = {**totals(reps, period), **live_states(user, node, period.today)}
     if period.kind == "today":
-        figures.update(month_figures(user, node, period.month))
+        figures.update(month_figures(reps))
     result = {
         "node": _node_json(node),
         "period": {"kind": period.kind, "first": period.first, "last": period.last,
@@ -291,8 +292,9 @@ def dashboard(user, node: OrgNode, period: DashboardPeriod, *, regional: bool) -
     }
     if regional:
         result["offices"] = office_rows(reps, offices, steplen, period)
+    overdue_page = reverse("visits:team-overdue")
     for row in reps:
-        row["overdue_url"] = _url("visits:team-overdue", rep=row["rep"])
+        row["overdue_url"] = f"{overdue_page}?rep={row['rep']}"
         row.pop("path", None)
     return result
 
