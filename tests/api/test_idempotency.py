@@ -1,9 +1,15 @@
 import threading
 import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory, force_authenticate
+from rest_framework.views import APIView
 
+from accounts.idempotency import idempotent
 from accounts.models import IdempotencyRecord
 from kehu.models import Retailer
 
@@ -40,6 +46,40 @@ def test_a_refused_request_stores_nothing_so_the_fixed_retry_runs(personas, clie
     good = client.post(URL, {**body(personas), "business_type": "nonsense"} | {
         "business_type": "grocery"}, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert good.status_code == 201
+
+
+class Answer(APIView):
+    """Answers with what `json.dumps(default=str)` wrote differently from DRF: datetimes
+    (DRF: ISO 8601 with a T and Z), Decimals (DRF: numbers), and keys in an order that
+    PostgreSQL's jsonb would change (it sorts an object's keys by length)."""
+
+    calls = 0
+
+    @idempotent
+    def post(self, request):
+        Answer.calls += 1
+        return Response({
+            "zebra_long_key": 1, "id": Answer.calls,
+            "at": datetime(2026, 11, 25, 0, 19, 33, 804008, tzinfo=UTC),
+            "amount": Decimal("12.50"),
+            "evidence": {"received_at": datetime(2026, 11, 25, 8, 1, 2, tzinfo=UTC),
+                         "gps": [Decimal("32.058000"), Decimal("118.796000")], "b": None}},
+            status=201)
+
+
+def test_a_replay_is_the_first_answer_byte_for_byte(personas):
+    factory, view, key = APIRequestFactory(), Answer.as_view(), str(uuid.uuid4())
+    answers = []
+    for _attempt in range(2):
+        request = factory.post("/answer/", {"x": 1}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        force_authenticate(request, user=personas.rep)
+        answers.append(view(request).render())
+    first, replay = answers
+    assert first.status_code == replay.status_code == 201 and Answer.calls == 1
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.content == first.content
+    assert b'"at":"2026-11-25T00:19:33.804008Z"' in first.content
+    assert b'"amount":12.5' in first.content and first.content.startswith(b'{"zebra')
 
 
 def test_keys_are_per_user(personas, client_for):

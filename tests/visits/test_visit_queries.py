@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from accounts.idempotency import stored_data
 from accounts.models import IdempotencyRecord
 from tests.visits.conftest import CORNER, NORTH_250M
 from tests.visits.factories import (
@@ -23,14 +24,18 @@ from visits.models import Photo, PriceCheck, RetailerLastVisit, StockLine, Visit
 from visits.selectors.visits import visits_for_user
 
 VISITS = "/api/visits/visits/"
-# session, user, memberships; the key: look-up, savepoint, claim; the shop with its
-# area; the same client id or an open visit; policy; template; the stop's objective;
-# savepoint, INSERT, release; the last-visit row; the answer; the key's answer, release
-CHECK_IN = 18
-# session, user, memberships; the key (3); the visit in scope; savepoint, the locked
+# session, user, memberships; the key: savepoint, claim (no look-up before it); the
+# shop with its area; the same client id or an open visit; policy; template; the stop's
+# objective; savepoint, INSERT, release; the last-visit row; the answer; the key's
+# answer, release
+CHECK_IN = 17
+# session, user, memberships; the key (2); the visit in scope; savepoint, the locked
 # visit, UPDATE, release; the answer with its price checks, stock lines and photos;
 # the key's answer, release (a list in the form adds two: the old lines go, the new in)
-CHECK_OUT = 17
+CHECK_OUT = 16
+# session, user, memberships; savepoint, the claim that finds the key, release; the
+# stored answer
+REPLAY = 7
 
 
 def visited_before(personas, shops):
@@ -68,10 +73,12 @@ def test_a_check_in_takes_a_fixed_number_of_statements_and_answers_its_detail(
     detail = client.get(f"{VISITS}{visit.pk}/")
     assert json.loads(response.content) == json.loads(detail.content)
     assert response.data["price_checks"] == response.data["photos"] == []
-    with django_assert_num_queries(4):  # session, user, memberships, the stored answer
+    with django_assert_num_queries(REPLAY):
         replay = post(client, VISITS, body, "in-1")
-    stored = IdempotencyRecord.objects.get(user=personas.rep, key="in-1").response_body
+    stored = stored_data(IdempotencyRecord.objects.get(user=personas.rep,
+                                                       key="in-1").response_body)
     assert replay["Idempotent-Replayed"] == "true" and json.loads(replay.content) == stored
+    assert replay.content == response.content  # evidence's datetimes as in the first
     assert stored["id"] == visit.pk and stored["objective"] == "推新品"
     assert Visit.objects.filter(client_id=body["client_id"]).count() == 1
 
@@ -94,8 +101,11 @@ def test_a_check_out_takes_a_fixed_number_of_statements_and_answers_its_detail(
     detail = client.get(f"{VISITS}{checked_in['id']}/")
     assert json.loads(response.content) == json.loads(detail.content)
     record = IdempotencyRecord.objects.get(user=personas.rep, key="out-1")
-    assert record.response_status == 200 and record.response_body["status"] == "completed"
-    assert record.response_body["stock_lines"] == json.loads(response.content)["stock_lines"]
+    stored = stored_data(record.response_body)
+    assert record.response_status == 200 and stored["status"] == "completed"
+    assert stored["stock_lines"] == json.loads(response.content)["stock_lines"]
+    assert post(client, f"{VISITS}{checked_in['id']}/checkout/", body,
+                "out-1").content == response.content
 
 
 def test_a_second_on_site_check_in_is_refused_until_the_first_is_checked_out(
