@@ -2,6 +2,8 @@
 rounds and the summary (the same procedure as bench/list_api.py)."""
 
 import json
+import os
+import statistics
 import sys
 import urllib.parse
 from dataclasses import dataclass
@@ -81,11 +83,22 @@ def measure(base: str, cookie: str, scenario: Scenario, args) -> tuple:
     for target in (app_url, plain_url):  # warm both workers' caches and connections
         load(target, cookie, seconds=2, connections=args.connections, threads=args.threads)
     rounds: dict[str, list] = {app_url: [], plain_url: []}
-    for _round in range(args.rounds):  # alternate, so background load hits both
+    ratios = []
+    for number in range(args.rounds):  # alternate, so background load hits both
         for target in (app_url, plain_url):
             rounds[target].append(load(target, cookie, seconds=args.seconds,
                                        connections=args.connections, threads=args.threads))
-    return combine(rounds[app_url]), combine(rounds[plain_url])
+        app, plain = rounds[app_url][-1], rounds[plain_url][-1]
+        ratios.append(_ratio(app, plain))
+        print(f"  round {number + 1}: app {app.requests_per_s:7.1f} req/s "
+              f"(p50 {app.p50_ms:6.2f}, p99 {app.p99_ms:6.2f} ms), baseline "
+              f"{plain.requests_per_s:7.1f} req/s (p50 {plain.p50_ms:6.2f}, p99 "
+              f"{plain.p99_ms:6.2f} ms) = {ratios[-1]:.2f}×   {load_average()}", flush=True)
+    return combine(rounds[app_url]), combine(rounds[plain_url]), statistics.median(ratios)
+
+
+def load_average() -> str:
+    return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _ratio(app, plain) -> float:
@@ -107,6 +120,7 @@ def run(scenarios: list[Scenario], args) -> None:
     from common import gunicorn, login
 
     results = []
+    print(f"start: {load_average()}", flush=True)
     with gunicorn(settings=SETTINGS) as base:
         cookies: dict[str, str] = {}
         for scenario in scenarios:
@@ -115,18 +129,20 @@ def run(scenarios: list[Scenario], args) -> None:
             cookie = cookies.get(scenario.username) or cookies.setdefault(
                 scenario.username, login(base, scenario.username))
             size = same_document(base, cookie, scenario)
-            app, plain = measure(base, cookie, scenario, args)
-            results.append((scenario, app, plain))
             print(f"{scenario.label} ({size / 1024:.1f} KiB, same document from both)")
+            app, plain, median = measure(base, cookie, scenario, args)
+            results.append((scenario, app, plain, median))
             for name, figures in (("app (DRF)", app), ("baseline", plain)):
                 print(f"  {name:<10} {figures.requests_per_s:8.1f} req/s   "
                       f"p50 {figures.p50_ms:7.2f} ms   p99 {figures.p99_ms:7.2f} ms   "
                       f"errors {figures.errors}   [{figures.tool}]")
-            print(f"  ratio app/baseline: {_ratio(app, plain):.2f}× throughput\n", flush=True)
-    print("summary (goal: app ≥ 0.5× the hand-written SQL's throughput)")
+            print(f"  ratio app/baseline: {_ratio(app, plain):.2f}× throughput (mean req/s), "
+                  f"median of the rounds' ratios {median:.2f}×\n", flush=True)
+    print(f"end: {load_average()}")
+    print("summary (goal: app ≥ 0.5× the hand-written SQL's throughput; median of the "
+          "rounds' ratios)")
     failed = False
-    for scenario, app, plain in results:
-        ratio = _ratio(app, plain)
+    for scenario, app, plain, ratio in results:
         verdict = "ok" if ratio >= 0.5 else "BELOW GOAL"
         failed |= scenario.required and ratio < 0.5 or bool(app.errors or plain.errors)
         print(f"  {scenario.label:<44} {app.requests_per_s:7.1f} / "
