@@ -26,9 +26,9 @@ from visits.selectors.visits import visits_for_user
 VISITS = "/api/visits/visits/"
 # session, user, memberships; the key: savepoint, claim (no look-up before it); the
 # shop with its area; the same client id or an open visit; policy; template; the stop's
-# objective; savepoint, INSERT, release; the last-visit row; the answer; the key's
-# answer, release
-CHECK_IN = 17
+# objective; savepoint, INSERT, release; the last-visit row; the key's answer, release
+# (the answer is the visit as written, not read again)
+CHECK_IN = 16
 # session, user, memberships; the key (2); the visit in scope; savepoint, the locked
 # visit, UPDATE, release; the answer with its price checks, stock lines and photos;
 # the key's answer, release (a list in the form adds two: the old lines go, the new in)

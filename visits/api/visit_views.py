@@ -67,15 +67,16 @@ class VisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def _out(self, visit: Visit, *, new: bool = False) -> dict:
         """The visit as the detail view shows it, read again through the scoped queryset,
         which is also the check that it is inside the user's scope. A visit just made
-        has no price checks, stock lines or photos yet (they are added to a saved
-        visit), so they are not read."""
-        queryset = super().get_queryset()
-        if not new:
-            queryset = queryset.annotate(photo_reused=_photo_reused()).prefetch_related(*LINES)
-        found = queryset.filter(pk=visit.pk).first()
+        is answered as it was written: its shop was read through the user's scope (a
+        visit to a shop in scope is in scope), its rep is the user, and it has no price
+        checks, stock lines or photos yet (they are added to a saved visit)."""
+        if new:
+            return s.visit_detail(visit, lines=False, context=self.get_serializer_context())
+        found = (super().get_queryset().annotate(photo_reused=_photo_reused())
+                 .prefetch_related(*LINES).filter(pk=visit.pk).first())
         if found is None:
             self.ensure_in_scope(visit)  # refuses it (with the message every create uses)
-        return s.visit_detail(found, lines=not new, context=self.get_serializer_context())
+        return s.visit_detail(found, context=self.get_serializer_context())
 
     @extend_schema(request=s.CheckInSerializer, responses={201: s.VisitDetailSerializer})
     @idempotent
