@@ -2,7 +2,16 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrgNode
 from visits.models import MissedVisit, PlanStop, Problem, Visit, VisitPlan
+from visits.selectors.team import reps_under
+
+
+def _scoped_node(request, node_id) -> OrgNode | None:
+    """The org node if the reader may see it, else None (the list is then empty: an
+    out-of-scope node is not confirmed to exist)."""
+    user = getattr(request, "user", None)
+    return OrgNode.objects.for_user(user).filter(pk=node_id).first() if user else None
 
 
 class VisitPlanFilterSet(django_filters.FilterSet):
@@ -36,10 +45,32 @@ class VisitFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=Visit.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=Visit.Status.choices)
     flagged = django_filters.BooleanFilter(label=_("flagged"), method="filter_flagged")
+    checkin_flag = django_filters.MultipleChoiceFilter(
+        label=_("check-in flag"), method="filter_checkin_flag",
+        choices=[("far", _("Too far from the store")), ("no_gps", _("No GPS"))],
+        help_text=_("Visits flagged too far (far) or without GPS (no_gps); both given: "
+                    "either (the dashboards' flagged check-ins)."))
+    node = django_filters.NumberFilter(
+        label=_("org node"), method="filter_node",
+        help_text=_("Visits by the reps placed under this org node (as the dashboards "
+                    "count them); a node you may not see gives an empty list."))
 
     class Meta:
         model = Visit
-        fields = ["date_from", "date_to", "rep", "retailer", "kind", "status", "flagged"]
+        fields = ["date_from", "date_to", "rep", "retailer", "kind", "status", "flagged",
+                  "checkin_flag", "node"]
+
+    def filter_checkin_flag(self, queryset, name, value):
+        condition = Q(pk__in=[])
+        if "far" in value:
+            condition |= Q(far_from_store=True)
+        if "no_gps" in value:
+            condition |= Q(gps_missing=True)
+        return queryset.filter(condition) if value else queryset
+
+    def filter_node(self, queryset, name, value):
+        node = _scoped_node(self.request, value)
+        return queryset.none() if node is None else queryset.filter(rep_id__in=reps_under(node))
 
     def filter_flagged(self, queryset, name, value):
         flagged = (Q(gps_missing=True) | Q(far_from_store=True) | Q(clock_suspect=True)
@@ -59,10 +90,20 @@ class ProblemFilterSet(django_filters.FilterSet):
                                          label=_("due from"))
     due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte",
                                        label=_("due by"))
+    node = django_filters.NumberFilter(
+        label=_("org node"), method="filter_node",
+        help_text=_("Problems of the retailers under this org node; a node you may not "
+                    "see gives an empty list."))
 
     class Meta:
         model = Problem
-        fields = ["status", "category", "owner", "retailer", "overdue", "due_from", "due_to"]
+        fields = ["status", "category", "owner", "retailer", "overdue", "due_from", "due_to",
+                  "node"]
+
+    def filter_node(self, queryset, name, value):
+        node = _scoped_node(self.request, value)
+        return (queryset.none() if node is None
+                else queryset.filter(retailer__area__path__startswith=node.path))
 
 
 class MissedVisitFilterSet(django_filters.FilterSet):

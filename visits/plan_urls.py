@@ -10,4 +10,5 @@ urlpatterns = [
     path("team/", plan_views.team_adherence, name="team"),
     path("team/overdue/", plan_views.team_overdue, name="team-overdue"),
     path("team/problems/", plan_views.team_problems, name="team-problems"),
+    path("team/flagged/", plan_views.team_flagged, name="team-flagged"),
 ]

@@ -12,13 +12,14 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import OrgNode, Role
 from accounts.selectors import user_roles
 from kehu.models import Retailer
 from kehu.selectors import add_months
@@ -28,7 +29,7 @@ from visits.calendar import is_working_day, month_end
 from visits.models import MissedVisit, Problem
 from visits.selectors.common import APPROVER_ROLES
 from visits.selectors.plans import plans_for_user
-from visits.selectors.team import team_reps
+from visits.selectors.team import scoped_node, team_reps
 
 # Who gets which page. The API enforces the same on its own; these only keep people
 # away from pages that could do nothing for them (a clerk has no plan to make).
@@ -163,24 +164,39 @@ def plan_detail(request, pk: int):
     })
 
 
-def _team_config(request, tab: str) -> dict:
+def team_node(request) -> OrgNode | None:
+    """The `node` of the query (the dashboards' drill-downs pass it): an org node the
+    reader may see, or None; any other node, or a malformed id, is a 404."""
+    text = request.GET.get("node", "").strip()
+    if not text:
+        return None
+    try:
+        return scoped_node(request.user, int(text))
+    except (ValueError, OrgNode.DoesNotExist):
+        raise Http404 from None
+
+
+def _team_config(request, tab: str, node: OrgNode | None) -> dict:
     today = timezone.localdate()
     return {
         "tab": tab,
         "today": today.isoformat(),
         "this_month": today.replace(day=1).strftime("%Y-%m"),
-        "reps": [{"id": rep.pk, "name": str(rep)} for rep in team_reps(request.user)],
+        "node": {"id": node.pk, "name": node.name} if node else None,
+        "reps": [{"id": rep.pk, "name": str(rep)} for rep in team_reps(request.user, node)],
         "reasons": {**_choices(MissedVisit.Reason.choices), "none": _("No reason given")},
         "urls": {
             "summary": reverse("visits-api:team-summary"),
             "overdue": reverse("visits-api:team-overdue"),
             "problems": reverse("visits-api:problem-list"),
+            "visits": reverse("visits-api:visit-list"),
             "card": reverse("kehu:retailer-card", args=[0]).replace("/0/", "/{id}/"),
             "plans_page": reverse("visits:plans"),
             "overdue_page": reverse("visits:team-overdue"),
         },
         "grades": _choices(Retailer.Grade.choices),
         "problem_statuses": _choices(Problem.Status.choices),
+        "flags": {"far": _("Too far from the store"), "no_gps": _("No GPS")},
     }
 
 
@@ -197,8 +213,10 @@ def _team_strings() -> dict:
 
 def _team_page(request, tab: str, template: str):
     _require(request.user, TEAM_ROLES)
+    node = team_node(request)
     return render(request, template, {
-        "config": _team_config(request, tab), "i18n": _team_strings(), "tab": tab,
+        "config": _team_config(request, tab, node), "i18n": _team_strings(), "tab": tab,
+        "node": node, "node_query": f"?node={node.pk}" if node else "",
     })
 
 
@@ -219,3 +237,10 @@ def team_overdue(request):
 def team_problems(request):
     """Open and overdue problems of the team with owner, due date and status."""
     return _team_page(request, "problems", "visits/team/problems.html")
+
+
+@login_required
+def team_flagged(request):
+    """The team's check-ins flagged too far from the store or without GPS, in a range of
+    days (the dashboard's flagged check-ins)."""
+    return _team_page(request, "flagged", "visits/team/flagged.html")

@@ -234,25 +234,30 @@ def grade_distribution(user, node: OrgNode, month: date, offices: dict[str, OrgN
     return [by_office[o.pk] for o in offices.values() if o.pk in by_office]
 
 
-def _drill(period: DashboardPeriod) -> dict:
-    """The list pages behind the figures, with those pages' filters."""
+def _drill(period: DashboardPeriod, node: OrgNode) -> dict:
+    """The list pages behind the figures, with those pages' filters, narrowed to the
+    dashboard's node (the team pages and the visits and problems APIs take `node`)."""
     month = period.month.strftime("%Y-%m")
+    at = {"node": node.pk}
     team = ({"period": "today"} if period.kind == "today" else {"month": month})
+    days = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
+    flags = {"checkin_flag": ["far", "no_gps"], **days, **at}
     return {
-        "adherence": _url("visits:team", **team),
+        "adherence": _url("visits:team", **team, **at),
         "visits": _url("grading:rep-scorecards", month=month) if period.kind == "month"
-        else _url("visits:team", period="today"),
-        "a_coverage": _url("visits:team", month=month),
-        "overdue": _url("visits:team-overdue"),
-        "overdue_api": _url("visits-api:team-overdue"),
-        "problems_open": _url("visits:team-problems", scope="open"),
-        "problems_open_api": _url("visits-api:problem-list", status=list(Problem.UNSOLVED)),
-        "problems_overdue": _url("visits:team-problems", scope="overdue"),
-        "problems_overdue_api": _url("visits-api:problem-list", overdue="true"),
-        "flagged": _url("visits:team", **team),
-        "flagged_api": _url("visits-api:visit-list", flagged="true",
-                            date_from=period.first.isoformat(),
-                            date_to=period.last.isoformat()),
+        else _url("visits:team", period="today", **at),
+        "a_coverage": _url("visits:team", month=month, **at),
+        "overdue": _url("visits:team-overdue", **at),
+        "overdue_api": _url("visits-api:team-overdue", **at),
+        "problems_open": _url("visits:team-problems", scope="open", **at),
+        "problems_open_api": _url("visits-api:problem-list", status=list(Problem.UNSOLVED),
+                                  **at),
+        "problems_overdue": _url("visits:team-problems", scope="overdue", **at),
+        "problems_overdue_api": _url("visits-api:problem-list", overdue="true", **at),
+        "flagged": _url("visits:team-flagged", **flags),
+        "flagged_api": _url("visits-api:visit-list", **flags),
+        "far_api": _url("visits-api:visit-list", checkin_flag="far", **days, **at),
+        "no_gps_api": _url("visits-api:visit-list", checkin_flag="no_gps", **days, **at),
         "grade_moves": _url("grading:rep-scorecards", month=month),
         "expense": _url("grading:rep-scorecards", month=month),
         "statements_waiting": _url("expenses:review"),
@@ -285,7 +290,7 @@ def dashboard(user, node: OrgNode, period: DashboardPeriod, *, regional: bool) -
                    "month": period.month.strftime("%Y-%m"), "today": period.today,
                    "as_of": max((r["as_of"] for r in reps if r.get("as_of")), default=None)},
         "figures": figures,
-        "drill": _drill(period),
+        "drill": _drill(period, node),
         "reps": reps,
         "daily": daily_series(user, node, period),
         "grades": grade_distribution(user, node, period.month, offices, steplen),
@@ -294,7 +299,7 @@ def dashboard(user, node: OrgNode, period: DashboardPeriod, *, regional: bool) -
         result["offices"] = office_rows(reps, offices, steplen, period)
     overdue_page = reverse("visits:team-overdue")
     for row in reps:
-        row["overdue_url"] = f"{overdue_page}?rep={row['rep']}"
+        row["overdue_url"] = f"{overdue_page}?rep={row['rep']}&node={node.pk}"
         row.pop("path", None)
     return result
 

@@ -152,12 +152,114 @@ def test_drill_down_lists_count_what_the_figures_say(personas, month, client_for
         listed = get(client, drill[api])
         count = listed["count"] if isinstance(listed, dict) else len(listed)
         assert count == f[figure], figure
-    assert drill["overdue"] == "/visits/plans/team/overdue/"
-    assert drill["problems_overdue"] == "/visits/plans/team/problems/?scope=overdue"
+    node = personas.org.office.pk
+    assert drill["overdue"] == f"/visits/plans/team/overdue/?node={node}"
+    assert drill["problems_overdue"] == f"/visits/plans/team/problems/?scope=overdue&node={node}"
     rep_row = next(r for r in data["reps"] if r["rep"] == personas.rep.pk)
     listed = get(client, f"/api/visits/team/overdue/?rep={personas.rep.pk}")
     assert listed["count"] == rep_row["overdue"]
-    assert rep_row["overdue_url"] == f"/visits/plans/team/overdue/?rep={personas.rep.pk}"
+    assert rep_row["overdue_url"] == (
+        f"/visits/plans/team/overdue/?rep={personas.rep.pk}&node={node}")
+
+
+def _visit_rows(client, url: str) -> list[dict]:
+    """Every row of a cursor-paged visit list, following `next`."""
+    rows = []
+    while url:
+        page = get(client, url)
+        rows += page["results"]
+        url = page["next"]
+    return rows
+
+
+def _drilled_counts(client, data: dict) -> dict:
+    """What the lists behind a dashboard's figures count, read through the drill-downs."""
+    drill = data["drill"]
+    counts = {key: get(client, drill[f"{key}_api"])["count"]
+              for key in ("overdue", "problems_open", "problems_overdue")}
+    counts["flagged"] = len(_visit_rows(client, drill["flagged_api"]))
+    counts["far"] = len(_visit_rows(client, drill["far_api"]))
+    counts["no_gps"] = len(_visit_rows(client, drill["no_gps_api"]))
+    summary = get(client, drill["adherence"].replace("/visits/plans/team/",
+                                                     "/api/visits/team/summary/"))["totals"]
+    counts.update({k: summary[k] for k in ("planned", "done", "missed", "visits")})
+    return counts
+
+
+def _figures(data: dict) -> dict:
+    f = data["figures"]
+    return {**{k: f[k] for k in ("overdue", "problems_open", "problems_overdue", "far",
+                                 "no_gps", "planned", "done", "missed", "visits")},
+            "flagged": f["far"] + f["no_gps"]}
+
+
+@pytest.mark.parametrize("period", ["month", "2026-10", "today"])
+def test_a_regional_managers_drill_down_at_an_office_counts_the_office(
+        personas, month, client_for, period):
+    """At one office the lists behind the figures hold that office's rows, not the whole
+    region's: each count equals its figure (flagged: too far or no GPS, in the period)."""
+    client = client_for(personas.regional_manager)
+    office = personas.org.office
+    data = get(client, REGIONAL_URL.format(office.pk), period=period)
+    drilled = _drilled_counts(client, data)
+    assert drilled == _figures(data)
+    assert drilled["flagged"] == (1 + 1 if period == "today" else 2 + 1)
+    assert f"node={office.pk}" in data["drill"]["flagged"]
+    # The region as a whole holds more (the sibling office's visit and problem).
+    whole = get(client, "/api/visits/team/summary/", period="today")["totals"]
+    assert (whole["visits"], len(get(client, "/api/visits/team/summary/")["reps"])) == (4, 3)
+    assert get(client, "/api/visits/problems/", status=["open", "in_progress"])["count"] == (
+        drilled["problems_open"] + 1)
+
+
+def test_an_office_managers_drill_down_at_an_area_counts_the_area(personas, month, client_for):
+    """Both reps sit in `area`; shop d and its problem in `area2`: at area2 the overdue
+    list (per assigned rep) is empty and the problems list holds d's problem only."""
+    client = client_for(personas.manager)
+    for area, problems in ((personas.org.area2, 1), (personas.org.area, 2)):
+        data = get(client, OFFICE_URL.format(area.pk), period="month")
+        drilled = _drilled_counts(client, data)
+        assert drilled == _figures(data), area.code
+        assert drilled["problems_open"] == problems
+    office = _figures(get(client, OFFICE_URL.format(personas.org.office.pk), period="month"))
+    assert office["overdue"] > 0 and office["problems_open"] == 3
+
+
+def test_the_team_pages_take_the_node_and_refuse_one_outside_the_scope(
+        personas, month, client_for):
+    client = client_for(personas.manager)
+    area2, sibling = personas.org.area2, personas.org.sibling_office
+    for page in ("", "overdue/", "problems/", "flagged/"):
+        response = client.get(f"/visits/plans/team/{page}", {"node": area2.pk})
+        assert response.status_code == 200, page
+        assert b'data-testid="team-node"' in response.content
+        assert response.context["config"]["node"] == {"id": area2.pk, "name": area2.name}
+        assert response.context["config"]["reps"] == []  # no rep sits in area2
+        for bad in (sibling.pk, "x"):
+            assert client.get(f"/visits/plans/team/{page}", {"node": bad}).status_code == 404
+    for api in ("/api/visits/team/summary/", "/api/visits/team/overdue/"):
+        assert client.get(api, {"node": sibling.pk}).status_code == 404
+    # The lists answer an out-of-scope node with nothing (not the sibling's rows).
+    assert get(client, "/api/visits/problems/", node=sibling.pk)["count"] == 0
+    assert get(client, "/api/visits/visits/", node=sibling.pk)["results"] == []
+    sibling_view = client_for(personas.sibling_manager)
+    assert get(sibling_view, "/api/visits/problems/", node=sibling.pk)["count"] == 1
+    assert len(get(sibling_view, "/api/visits/visits/", node=sibling.pk)["results"]) == 1
+
+
+def test_the_checkin_flag_filter(personas, month, client_for):
+    """far, no_gps, or both (either), over a range of days, for a rep's visits."""
+    client = client_for(personas.manager)
+    url = "/api/visits/visits/"
+    rows = _visit_rows(client, url + "?checkin_flag=far&date_from=2026-10-01")
+    assert len(rows) == 2 and all(r["flags"]["far_from_store"] for r in rows)
+    rows = _visit_rows(client, url + "?checkin_flag=no_gps")
+    assert len(rows) == 1 and rows[0]["flags"]["gps_missing"]
+    both = url + "?checkin_flag=far&checkin_flag=no_gps"
+    assert len(_visit_rows(client, both)) == 3
+    assert len(_visit_rows(client, both + "&date_from=2026-10-21&date_to=2026-10-21")) == 2
+    assert len(_visit_rows(client, both + f"&rep={personas.rep2.pk}")) == 0
+    assert client.get(url, {"checkin_flag": "late"}).status_code == 400
 
 
 def test_an_area_dashboard_keeps_to_the_area(personas, month, client_for):

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -10,11 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.base import RolePermission
+from accounts.models import OrgNode
 from kehu.models import Retailer
 from visits.calendar import month_end
 from visits.models import VisitPolicy
 from visits.selectors.common import policy_for, user_company
-from visits.selectors.team import Period, overdue_retailers, team_summary
+from visits.selectors.team import Period, overdue_retailers, scoped_node, team_summary
 
 
 class TeamQuerySerializer(serializers.Serializer):
@@ -22,6 +24,15 @@ class TeamQuerySerializer(serializers.Serializer):
         ("today", _("Today")), ("month", _("This month"))], default="month")
     date = serializers.DateField(label=_("date"), required=False)
     rep = serializers.IntegerField(label=_("rep"), required=False)
+    node = serializers.IntegerField(label=_("org node"), required=False, help_text=_(
+        "Only the reps placed under this org node (one you may see; any other is a 404)."))
+
+
+def _node(request, query: dict) -> OrgNode | None:
+    try:
+        return scoped_node(request.user, query.get("node"))
+    except OrgNode.DoesNotExist:
+        raise Http404 from None
 
 
 def _policy(request) -> VisitPolicy:
@@ -50,7 +61,8 @@ class TeamSummaryView(APIView):
         query = TeamQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         period = _period(query.validated_data, timezone.localdate())
-        return Response(team_summary(request.user, _policy(request), period))
+        return Response(team_summary(request.user, _policy(request), period,
+                                     _node(request, query.validated_data)))
 
 
 class OverdueRetailerSerializer(serializers.Serializer):
@@ -90,7 +102,8 @@ class OverdueRetailersView(generics.ListAPIView):
         query = TeamQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         queryset = overdue_retailers(self.request.user, _policy(self.request),
-                                     timezone.localdate())
+                                     timezone.localdate(),
+                                     _node(self.request, query.validated_data))
         rep = query.validated_data.get("rep")
         return queryset.filter(assigned_rep_id=rep) if rep else queryset
 

@@ -1,7 +1,9 @@
 """The manager's daily view: plan adherence, A-retailer coverage, overdue retailers.
 
 Everything is counted in SQL (conditional aggregates grouped by rep), scoped to what the
-reader may see: a manager gets their team, a rep themselves.
+reader may see: a manager gets their team, a rep themselves. Given an org node (one the
+reader may see: `scoped_node`), the team is narrowed to the reps placed under it, the
+way the dashboards count (a rep's figures belong to the area of their rep membership).
 """
 
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from django.db.models import (
     When,
 )
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, OrgNode, Role, User
 from accounts.scoping import NOTHING, memberships_of
 from kehu.models import Retailer
 from visits.models import MissedVisit, PlanStop, Visit, VisitPlan, VisitPolicy
@@ -36,8 +38,22 @@ class Period:
     today: date
 
 
-def team_reps(user) -> QuerySet[User]:
-    """The reps the reader is responsible for (a rep: themselves)."""
+def scoped_node(user, node_id: int | None) -> OrgNode | None:
+    """The org node `node_id` if the user may see it (None when not given); raises
+    OrgNode.DoesNotExist for a node outside their scope."""
+    if node_id is None:
+        return None
+    return OrgNode.objects.for_user(user).get(pk=node_id)
+
+
+def reps_under(node: OrgNode) -> QuerySet:
+    """The ids of the reps whose rep membership is at or under `node`."""
+    return (Membership.objects.filter(role=Role.REP, node__path__startswith=node.path)
+            .values("user_id"))
+
+
+def team_reps(user, node: OrgNode | None = None) -> QuerySet[User]:
+    """The reps the reader is responsible for (a rep: themselves), under `node` if given."""
     condition = NOTHING
     for m in memberships_of(user):
         condition |= Q(user_id=user.pk) if m.role == Role.REP else Q(
@@ -45,7 +61,15 @@ def team_reps(user) -> QuerySet[User]:
     if user.is_superuser:
         condition = Q()
     reps = Membership.objects.filter(condition, role=Role.REP).values("user_id")
-    return User.objects.filter(pk__in=reps).order_by("name", "pk")
+    team = User.objects.filter(pk__in=reps)
+    if node is not None:
+        team = team.filter(pk__in=reps_under(node))
+    return team.order_by("name", "pk")
+
+
+def _under(queryset: QuerySet, rep_field: str, node: OrgNode | None) -> QuerySet:
+    return queryset if node is None else queryset.filter(
+        **{f"{rep_field}__in": reps_under(node)})
 
 
 def is_team_rep(user, rep_id: int) -> bool:
@@ -56,7 +80,7 @@ def is_team_rep(user, rep_id: int) -> bool:
     return team_reps(user).filter(pk=rep_id).exists()
 
 
-def adherence_by_rep(user, period: Period) -> dict[int, dict]:
+def adherence_by_rep(user, period: Period, node: OrgNode | None = None) -> dict[int, dict]:
     """Per rep: stops of approved plans in the period, done on their day (an on-site
     visit that day), missed (past and not done) by reason, pending (today or later).
 
@@ -69,10 +93,10 @@ def adherence_by_rep(user, period: Period) -> dict[int, dict]:
     reason = MissedVisit.objects.filter(rep_id=OuterRef("plan__rep_id"),
                                         retailer_id=OuterRef("retailer_id"),
                                         date=OuterRef("date")).values("reason")[:1]
+    plans = _under(VisitPlan.objects.for_user(user).filter(status=VisitPlan.Status.APPROVED),
+                   "rep_id", node)
     groups = (PlanStop.objects
-              .filter(plan__in=VisitPlan.objects.for_user(user).filter(
-                  status=VisitPlan.Status.APPROVED),
-                  date__range=(period.first, period.last))
+              .filter(plan__in=plans, date__range=(period.first, period.last))
               .annotate(was_done=Exists(visited), miss_reason=Subquery(reason),
                         past=Case(When(date__lt=period.today, then=Value(True)),
                                   default=Value(False), output_field=BooleanField()))
@@ -95,18 +119,19 @@ def adherence_by_rep(user, period: Period) -> dict[int, dict]:
     return counts
 
 
-def visits_by_rep(user, period: Period) -> dict[int, dict]:
-    rows = (Visit.objects.for_user(user).filter(visit_date__range=(period.first, period.last))
+def visits_by_rep(user, period: Period, node: OrgNode | None = None) -> dict[int, dict]:
+    rows = (_under(Visit.objects.for_user(user), "rep_id", node)
+            .filter(visit_date__range=(period.first, period.last))
             .values("rep_id").annotate(visits=Count("pk"), on_site=Count(
                 "pk", filter=Q(kind=Visit.Kind.ON_SITE))))
     return {row.pop("rep_id"): row for row in rows}
 
 
-def a_coverage_by_rep(user, period: Period) -> dict[int, dict]:
+def a_coverage_by_rep(user, period: Period, node: OrgNode | None = None) -> dict[int, dict]:
     """Per assigned rep: active A retailers, and those visited on site in the period."""
     visited = Visit.objects.filter(retailer_id=OuterRef("pk"), kind=Visit.Kind.ON_SITE,
                                    visit_date__range=(period.first, period.last))
-    rows = (Retailer.objects.for_user(user)
+    rows = (_under(Retailer.objects.for_user(user), "assigned_rep_id", node)
             .filter(status=Retailer.Status.ACTIVE, grade=Retailer.Grade.A)
             .annotate(was_visited=Exists(visited)).values("assigned_rep_id")
             .annotate(a_total=Count("pk"), a_visited=Count("pk", filter=Q(was_visited=True))))
@@ -126,15 +151,21 @@ def overdue_condition(policy: VisitPolicy, today: date) -> Q:
         | ~Q(grade__in=["A", "B"]) & before(policy.interval_days_c))
 
 
-def overdue_retailers(user, policy: VisitPolicy, today: date) -> QuerySet[Retailer]:
-    return (Retailer.objects.for_user(user).filter(overdue_condition(policy, today))
+def overdue_retailers(user, policy: VisitPolicy, today: date,
+                      node: OrgNode | None = None) -> QuerySet[Retailer]:
+    """Overdue retailers in the reader's scope; under `node`: those assigned to the reps
+    under it (as the scorecards and the dashboards count them, per assigned rep)."""
+    return (_under(Retailer.objects.for_user(user), "assigned_rep_id", node)
+            .filter(overdue_condition(policy, today))
             .select_related("assigned_rep")
             .annotate(last_on_site=F("last_visit__last_on_site_date"))
             .order_by(F("last_on_site").asc(nulls_first=True), "name", "pk"))
 
 
-def overdue_by_rep(user, policy: VisitPolicy, today: date) -> dict[int, int]:
-    rows = (Retailer.objects.for_user(user).filter(overdue_condition(policy, today))
+def overdue_by_rep(user, policy: VisitPolicy, today: date,
+                   node: OrgNode | None = None) -> dict[int, int]:
+    rows = (_under(Retailer.objects.for_user(user), "assigned_rep_id", node)
+            .filter(overdue_condition(policy, today))
             .values("assigned_rep_id").annotate(n=Count("pk")))
     return {row["assigned_rep_id"]: row["n"] for row in rows}
 
@@ -143,19 +174,20 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def team_summary(user, policy: VisitPolicy, period: Period) -> dict:
-    """One row per rep of the reader's team, and the team's totals."""
-    adherence = adherence_by_rep(user, period)
-    visits = visits_by_rep(user, period)
-    coverage = a_coverage_by_rep(user, period)
-    overdue = overdue_by_rep(user, policy, period.today)
-    approved = set(VisitPlan.objects.for_user(user).filter(
+def team_summary(user, policy: VisitPolicy, period: Period,
+                 node: OrgNode | None = None) -> dict:
+    """One row per rep of the reader's team (under `node` if given), and the totals."""
+    adherence = adherence_by_rep(user, period, node)
+    visits = visits_by_rep(user, period, node)
+    coverage = a_coverage_by_rep(user, period, node)
+    overdue = overdue_by_rep(user, policy, period.today, node)
+    approved = set(_under(VisitPlan.objects.for_user(user), "rep_id", node).filter(
         status=VisitPlan.Status.APPROVED, month__lte=period.last,
         month__gte=period.first.replace(day=1)).values_list("rep_id", flat=True))
     empty = {"planned": 0, "done": 0, "missed": 0, "pending": 0, "missed_no_reason": 0,
              **{f"missed_{r}": 0 for r in REASONS}}
     rows = []
-    for rep in team_reps(user):
+    for rep in team_reps(user, node):
         row = {"rep": rep.pk, "name": str(rep), "has_approved_plan": rep.pk in approved,
                **empty, **adherence.get(rep.pk, {}),
                **{"visits": 0, "on_site": 0, **visits.get(rep.pk, {})},

@@ -7,6 +7,8 @@ import { readJson, t } from "../../lib/i18n.js";
 import { apiMessage, dayOf, firstOf } from "./common.js";
 
 const config = readJson("team-config");
+// The org node the lists are narrowed to (the dashboards' drill-downs pass it), or "".
+const node = config.node ? String(config.node.id) : "";
 
 function percent(value) {
   return value === null || value === undefined ? t("none") : `${value}%`;
@@ -18,7 +20,7 @@ function reasonChips(byReason) {
 }
 
 function overdueUrl(rep) {
-  return withQuery(config.urls.overdue_page, { rep });
+  return withQuery(config.urls.overdue_page, { rep, node });
 }
 
 function decorateSummary(row) {
@@ -64,8 +66,8 @@ function teamAdherence() {
     },
 
     query() {
-      if (this.period === "today") return { period: "today", date: config.today };
-      return { period: "month", date: firstOf(this.month || config.this_month) };
+      if (this.period === "today") return { period: "today", date: config.today, node };
+      return { period: "month", date: firstOf(this.month || config.this_month), node };
     },
 
     async load() {
@@ -73,7 +75,7 @@ function teamAdherence() {
       this.loading = true;
       this.error = "";
       const url = withQuery(window.location.pathname, this.period === "today"
-        ? { period: "today" } : { month: this.month });
+        ? { period: "today", node } : { month: this.month, node });
       window.history.replaceState(null, "", url);
       try {
         const data = await api(withQuery(config.urls.summary, this.query()));
@@ -132,7 +134,8 @@ function pagedList(url, params, decorate) {
         if (mine !== sequence) return;
         this.rows = [...this.rows, ...data.results.map(decorate)];
         this.next = data.next;
-        this.count = data.count;
+        // A cursor-paged list (visits) has no count: the rows read so far, "+" if more.
+        this.count = data.count ?? `${this.rows.length}${data.next ? "+" : ""}`;
         this.loaded = true;
       } catch (error) {
         if (mine === sequence) this.error = apiMessage(error);
@@ -144,7 +147,7 @@ function pagedList(url, params, decorate) {
 }
 
 function teamOverdue() {
-  const list = pagedList(config.urls.overdue, (self) => ({ rep: self.rep }), (row) => ({
+  const list = pagedList(config.urls.overdue, (self) => ({ rep: self.rep, node }), (row) => ({
     ...row,
     url: config.urls.card.replace("{id}", row.id),
     gradeClass: `badge grade-${row.grade || "none"}`,
@@ -170,7 +173,7 @@ function monthRange(today) {
 
 function problemQuery(self) {
   const open = ["open", "in_progress"];
-  const params = { owner: self.owner };
+  const params = { owner: self.owner, node };
   if (self.scope === "overdue") return { ...params, overdue: "true" };
   if (self.scope === "today") {
     return { ...params, status: open, due_from: config.today, due_to: config.today };
@@ -204,4 +207,45 @@ function teamProblems() {
   };
 }
 
-startAlpine({ teamAdherence, teamOverdue, teamProblems });
+const FLAGS = ["far", "no_gps"];
+
+function flaggedQuery(self) {
+  const flags = self.flag === "both" ? FLAGS : [self.flag];
+  return { checkin_flag: flags, date_from: self.dateFrom, date_to: self.dateTo, rep: self.rep,
+    node, page_size: 100 };
+}
+
+function teamFlagged() {
+  const list = pagedList(config.urls.visits, flaggedQuery, (row) => ({
+    ...row,
+    url: config.urls.card.replace("{id}", row.retailer),
+    flagTags: FLAGS.filter((flag) => row.flags[flag === "far" ? "far_from_store" : "gps_missing"])
+      .map((flag) => ({ key: flag, text: config.flags[flag] })),
+  }));
+  const [first, last] = monthRange(config.today);
+  return {
+    ...list,
+    flag: "both",
+    dateFrom: first,
+    dateTo: config.today < last ? config.today : last,
+    rep: "",
+    init() {
+      const params = new URLSearchParams(window.location.search);
+      const flags = params.getAll("checkin_flag").filter((flag) => FLAGS.includes(flag));
+      if (flags.length === 1) this.flag = flags[0];
+      const day = /^\d{4}-\d{2}-\d{2}$/;
+      if (day.test(params.get("date_from") || "")) this.dateFrom = params.get("date_from");
+      if (day.test(params.get("date_to") || "")) this.dateTo = params.get("date_to");
+      this.rep = params.get("rep") || "";
+      this.reload();
+    },
+    changed() {
+      window.history.replaceState(null, "", withQuery(window.location.pathname, {
+        checkin_flag: this.flag === "both" ? FLAGS : [this.flag], date_from: this.dateFrom,
+        date_to: this.dateTo, rep: this.rep, node }));
+      this.reload();
+    },
+  };
+}
+
+startAlpine({ teamAdherence, teamOverdue, teamProblems, teamFlagged });
