@@ -291,3 +291,15 @@ def test_the_exports_page_offers_every_kind_and_the_users_reps(client, personas)
     assert config["kind"] == "monthly_plan" and config["api_url"] == URL
     assert {r["label"] for r in config["reps"]} == {"张伟", "王芳"}
     assert b"js/reports/exports.js" in response.content
+
+
+def test_the_job_list_reads_a_constant_number_of_queries(client_for, personas, shops, export,
+                                                         django_assert_max_num_queries):
+    client = client_for(personas.manager)
+    export(personas.manager, "retailers")
+    with django_assert_max_num_queries(8) as few:
+        assert len(client.get(URL).data["results"]) == 1
+    for _n in range(4):
+        export(personas.manager, "retailers")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(URL).data["results"]) == 5
