@@ -106,3 +106,26 @@ def test_regional_manager_sees_offices_side_by_side(personas, team_day, live_ser
     expect(desktop_page.locator("[data-testid=chart-grades] canvas")).to_have_count(1)
     screenshot(desktop_page, "dashboard-regional")
     assert problems.all() == []
+
+
+def test_regional_manager_drills_into_one_offices_flagged_check_ins(personas, team_day,
+                                                                    live_server, desktop_page):
+    """At one office (node picker) the flagged figure opens that office's flagged
+    check-ins, as many as the figure says, and the list says which node it keeps to."""
+    problems = watch(desktop_page)
+    open_dashboard(desktop_page, live_server, "regional", period="today")
+    office = personas.org.office
+    desktop_page.get_by_test_id("node-picker").select_option(str(office.pk))
+    expect(desktop_page.get_by_test_id("figure-visits")).to_have_text("3")
+    expect(desktop_page.get_by_test_id("figure-flagged")).to_have_text("1")
+    with desktop_page.expect_navigation():
+        desktop_page.get_by_test_id("figure-flagged-link").click()
+    expect(desktop_page.get_by_test_id("team-flagged-page")).to_be_visible()
+    expect(desktop_page.get_by_test_id("team-node")).to_contain_text(office.name)
+    expect(desktop_page.get_by_test_id("flagged-row")).to_have_count(1)
+    expect(desktop_page.get_by_test_id("flagged-count")).to_have_text("1")
+    expect(desktop_page.get_by_test_id("flagged-row").locator("[data-flag=far]")).to_be_visible()
+    with desktop_page.expect_navigation():
+        desktop_page.get_by_test_id("tab-adherence").click()
+    expect(desktop_page.get_by_test_id("adherence-row")).to_have_count(2)  # not the sibling's
+    assert problems.all() == []
