@@ -72,7 +72,7 @@ def _plans(user, filters: dict) -> list[tuple[User, VisitPlan | None]]:
     for plan in plans:
         by_rep[plan.rep_id].append(plan)
     chosen = [pick_working(versions) for versions in by_rep.values()]
-    return sorted(((plan.rep, plan) for plan in chosen), key=lambda p: (p[0].name, p[0].pk))
+    return sorted(((plan.rep, plan) for plan in chosen), key=lambda p: (str(p[0]), p[0].pk))
 
 
 def _rows(user, rep: User, plan: VisitPlan | None) -> tuple[list[dict], dict[int, set[int]]]:
