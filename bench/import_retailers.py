@@ -113,8 +113,8 @@ def clear(company) -> None:
                        "(SELECT id FROM bench_gone)")
         cursor.execute("DELETE FROM kehu_retailerassignment WHERE retailer_id IN "
                        "(SELECT id FROM bench_gone)")
-        cursor.execute("DELETE FROM kehu_historicalretailer WHERE company_id = %s",
-                       [company.pk])
+        cursor.execute("DELETE FROM kehu_historicalretailer WHERE id IN "
+                       "(SELECT id FROM bench_gone)")
         cursor.execute("DELETE FROM kehu_retailer WHERE company_id = %s", [company.pk])
     with connection.cursor() as cursor:
         for table in ("kehu_retailer", "kehu_historicalretailer", "kehu_retailerassignment",

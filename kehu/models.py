@@ -112,7 +112,13 @@ class Retailer(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_keys", "updated_at"])
+    # The history's user carries no database constraint and the copied foreign keys no
+    # index (only the card's id is looked up): an Excel import writes 100,000 history rows
+    # set-based, and each constraint is a check per row at COMMIT, each index a write
+    # (bench/README.md, import section). The ORM still sets the user to NULL on delete.
+    history = HistoricalRecords(excluded_fields=["search_keys", "updated_at"],
+                                user_db_constraint=False,
+                                no_db_index=["company", "area", "assigned_rep"])
     objects = RetailerQuerySet.as_manager()
 
     scope_path_lookup = "area__path"
@@ -258,16 +264,26 @@ class MonthlyFact(models.Model):
 
 
 class RetailerAssignment(models.Model):
-    """History of who served a retailer: every reassignment, one row."""
+    """History of who served a retailer: every reassignment, one row.
+
+    Like the simple_history tables, its foreign keys carry no database constraint: an
+    Excel import writes one row per new card (100,000 at a time) and PostgreSQL checks
+    each deferred constraint once per row at COMMIT — four checks a row, more than the
+    card itself costs (bench/README.md, import section). The ORM still applies on_delete
+    (cascade with the card, protect the users); `by` is not indexed (nothing looks it up
+    but a user's deletion)."""
 
     retailer = models.ForeignKey(Retailer, verbose_name=_("retailer"), on_delete=models.CASCADE,
-                                 related_name="assignments")
+                                 related_name="assignments", db_constraint=False)
     from_rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"),
-                                 on_delete=models.PROTECT, null=True, related_name="+")
+                                 on_delete=models.PROTECT, null=True, related_name="+",
+                                 db_constraint=False)
     to_rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"),
-                               on_delete=models.PROTECT, null=True, related_name="+")
+                               on_delete=models.PROTECT, null=True, related_name="+",
+                               db_constraint=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
-                           on_delete=models.PROTECT, related_name="+")
+                           on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                           db_index=False)
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 

@@ -5,6 +5,8 @@ Excel row number, column header and a translated reason) and only when nothing i
 wrong writes everything in one transaction.
 """
 
+import contextlib
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -27,12 +29,15 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-@dataclass
+NOTHING_FAILED: frozenset = frozenset()
+
+
+@dataclass(slots=True)
 class Record:
     row: int  # Excel row number
     values: dict  # key → parsed value, only for cells that parsed and were not empty
     bad: bool  # some cell of the row is wrong
-    failed: set = field(default_factory=set)  # keys of the wrong cells
+    failed: set | frozenset = NOTHING_FAILED  # keys of the wrong cells
 
 
 @dataclass
@@ -120,27 +125,24 @@ def parse_rows(importer: Importer, sheet: reader.Sheet, mapping: dict[int, Colum
         if blanks == width or (blanks * 2 >= width and all(cells.is_empty(v) for v in raw)):
             continue
         row = sheet.excel_row(position)
-        values, bad, failed = {}, False, set()
+        values, failed = {}, None
         in_formula = formula_cells.get(position, ())
         for index, key, parse, required, header in spec:
             value = raw[index]
             if index in in_formula:
-                bad = True
-                failed.add(key)
+                failed = (failed or set()) | {key}
                 continue
             if value == "" or value is None or (type(value) is str and not value.strip()):
                 if required:
                     error(row, header, _("This cell must not be empty."))
-                    bad = True
-                    failed.add(key)
+                    failed = (failed or set()) | {key}
                 continue
             try:
                 values[key] = parse(value)
             except cells.CellError as exc:
                 error(row, header, str(exc))
-                bad = True
-                failed.add(key)
-        chunk.append(Record(row, values, bad, failed))
+                failed = (failed or set()) | {key}
+        chunk.append(Record(row, values, failed is not None, failed or NOTHING_FAILED))
         if len(chunk) >= CHUNK_ROWS:
             yield chunk
             chunk = []
@@ -166,6 +168,22 @@ def formula_errors(importer: Importer, sheet: reader.Sheet, mapping: dict[int, C
     return positions
 
 
+@contextlib.contextmanager
+def collections_deferred():
+    """Python's cyclic garbage collector off while the rows are checked: the sheet, the
+    records and the plans are hundreds of thousands of live containers that every full
+    collection would walk again (about 10% of a 100,000-row import's Python time).
+    Nothing is leaked: objects are still freed by reference counting, and the cycles
+    left over are collected when the collector is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run(importer: Importer, path, *, progress: Callable[[int, int], None]) -> Outcome:
     """Check the whole file; when it is clean, write it. Never writes half a file."""
     outcome = Outcome()
@@ -185,12 +203,13 @@ def run(importer: Importer, path, *, progress: Callable[[int, int], None]) -> Ou
     total = len(sheet.rows) - 1
     progress(0, total)
     done = 0
-    for chunk in parse_rows(importer, sheet, mapping, positions):
-        importer.feed(chunk)
-        outcome.rows += len(chunk)
-        done = chunk[-1].row - sheet.start_row - 1
-        progress(done, total)
-    importer.finish()
+    with collections_deferred():
+        for chunk in parse_rows(importer, sheet, mapping, positions):
+            importer.feed(chunk)
+            outcome.rows += len(chunk)
+            done = chunk[-1].row - sheet.start_row - 1
+            progress(done, total)
+        importer.finish()
     progress(total, total)
     if not outcome.rows and not importer.errors:
         importer.errors.append(RowError(None, "", _("The file has no data rows.")))

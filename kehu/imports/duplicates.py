@@ -72,11 +72,23 @@ class Grid:
     def matches(self, point: Point) -> list[Point]:
         found = []
         cells = self.cells
-        for cell in _cells_around(point.lat, point.lng):
+        lat, lng = point.lat, point.lng
+        if abs(lat) < 63:
+            row, col = point.cell
+            around = [(row + dr, col + dc) for dr, dc in NEIGHBOURS]
+        else:
+            around = _cells_around(lat, lng)
+        # Cheap pre-filters before the distance: latitude, then longitude degrees of the
+        # radius at this latitude (with a margin; no filter near the poles).
+        cos_lat = math.cos(math.radians(lat))
+        lng_deg = RADIUS_LAT_DEG * 1.01 / cos_lat if cos_lat > 0.01 else 360.0
+        for cell in around:
             bucket = cells.get(cell)
             if bucket:
                 for other in bucket:
-                    if is_near_and_similar(point, other):
+                    if abs(other.lat - lat) <= RADIUS_LAT_DEG and \
+                            abs(other.lng - lng) <= lng_deg and \
+                            is_near_and_similar(point, other):
                         found.append(other)
         return found
 

@@ -112,17 +112,58 @@ def _readings(words: list[str], style: Style) -> list[str]:
     return variants
 
 
+# Stand-ins for a name's non-Han runs (private-use characters outside pypinyin's Han
+# ranges: no pinyin, unchanged by lower(), and never in a name's compact form, which
+# keeps only letters and digits).
+_STAND_INS = tuple(chr(0xE000 + i) for i in range(64))
+
+
+def _keys(initials: list[str], full: list[str], compact: str) -> str:
+    keys: list[str] = []
+    for key in (*initials, *full, compact.lower()):
+        if key not in keys:
+            keys.append(key)
+    return "".join(f" {key}" for key in keys)
+
+
+@lru_cache(maxsize=100_000)
+def _template_keys(template: tuple) -> str:
+    """The search keys of a name whose non-Han runs are stand-ins (the run's index):
+    names that differ only in digits or Latin text (门牌号, branch numbers) share them."""
+    words: list[str] = []
+    compact = ""
+    for run in template:
+        if isinstance(run, int):
+            words.append(_STAND_INS[run])
+            compact += _STAND_INS[run]
+        else:
+            words.extend(_cut(run))
+            compact += run
+    return _keys(_readings(words, Style.FIRST_LETTER), _readings(words, Style.NORMAL), compact)
+
+
 def _search_keys(name: str) -> str:
     compact = NOT_ALNUM.sub("", name)  # keeps what ch.isalnum() keeps
     if not compact:
         return ""
+    template: list = []
+    fills: list[str] = []
+    for run in _RUNS.findall(compact):
+        if RE_HANS.match(run):
+            template.append(run)
+        else:
+            template.append(len(fills))
+            fills.append(run.lower())
+    if len(fills) <= len(_STAND_INS):
+        keys = _template_keys(tuple(template))
+        for index, fill in enumerate(fills):
+            keys = keys.replace(_STAND_INS[index], fill)
+        # Filling in is exact unless two keys become equal (then the order and the cut
+        # at MAX_VARIANTS could differ from computing the name's own readings).
+        if not fills or len(set(words := keys.split())) == len(words):
+            return keys
     words = _segments(compact)
-    keys: list[str] = []
-    for key in (*_readings(words, Style.FIRST_LETTER), *_readings(words, Style.NORMAL),
-                compact.lower()):
-        if key not in keys:
-            keys.append(key)
-    return "".join(f" {key}" for key in keys)
+    return _keys(_readings(words, Style.FIRST_LETTER), _readings(words, Style.NORMAL), compact)
 
 
 def name_key(keys: str, name: str) -> str:
