@@ -294,9 +294,14 @@ def build_expenses(ctx: DemoContext) -> None:
 
 
 def _register() -> None:
-    if not any(getattr(step, "__qualname__", "") == build_expenses.__qualname__
-               and step.__module__ == __name__ for step in STEPS):
-        STEPS.append(build_expenses)
+    """Before the demo's night (grading.demo.build_grading, registered by grading, an app
+    before this one), so that the scorecards count the 客情费 recorded here."""
+    if any(getattr(step, "__qualname__", "") == build_expenses.__qualname__
+           and step.__module__ == __name__ for step in STEPS):
+        return
+    names = [getattr(step, "__name__", "") for step in STEPS]
+    at = names.index("build_grading") if "build_grading" in names else len(STEPS)
+    STEPS.insert(at, build_expenses)
 
 
 _register()

@@ -14,12 +14,18 @@ written again.
 """
 
 import random
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.demo import COMPANY, STEPS, DemoContext
-from accounts.models import OrgNode
+from accounts.models import Membership, OrgNode, Role
+from grading import services as grading_services
+from grading.models import GradeOverride
+from kehu.models import MonthlyFact, Retailer
+from kehu.selectors import add_months
+from visits.calendar import month_end
 from visits.models import Problem, StockLine, Visit
 
 BATCH = 1000
@@ -82,11 +88,80 @@ def add_market_information(ctx: DemoContext) -> None:
     ctx.created["stock lines"] += len(stock)
 
 
-def register() -> None:
-    """Before the demo's night (so the aggregates count the items); once."""
-    if any(getattr(step, "__qualname__", "") == add_market_information.__qualname__
-           and step.__module__ == __name__ for step in STEPS):
+def add_month_to_date_sales(ctx: DemoContext) -> None:
+    """This month's purchases so far, as the order system reports them during the month
+    (the demo's facts end last month): last month's figures scaled to the days gone, so
+    the dashboards and scorecards of this month have 客情费 against sales. Grading reads
+    complete months only, so the grades do not move."""
+    company = OrgNode.objects.filter(code=COMPANY[0], depth=1).first()
+    if company is None:
         return
-    names = [getattr(step, "__name__", "") for step in STEPS]
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    facts = MonthlyFact.objects.filter(retailer__area__path__startswith=company.path)
+    if facts.filter(month=this_month).exists():
+        ctx.existing["month-to-date facts"] += 1
+        return
+    share = Decimal(today.day) / Decimal(month_end(today).day)
+    cent = Decimal("0.01")
+    rows = [MonthlyFact(
+        retailer_id=fact.retailer_id, month=this_month,
+        purchase_amount=(fact.purchase_amount * share).quantize(cent, ROUND_HALF_UP),
+        purchase_quantity=(fact.purchase_quantity * share).quantize(cent, ROUND_HALF_UP),
+        collected_amount=(fact.collected_amount * share).quantize(cent, ROUND_HALF_UP),
+        order_success_rate=fact.order_success_rate, e_settlement_rate=fact.e_settlement_rate)
+        for fact in facts.filter(month=add_months(this_month, -1),
+                                 retailer__status=Retailer.Status.ACTIVE).iterator()]
+    MonthlyFact.objects.bulk_create(rows, batch_size=BATCH)
+    ctx.created["month-to-date facts"] += len(rows)
+
+
+# Each office manager's grade reviews this month: (from, to, reason), on the office's
+# first retailers of that grade (by id).
+REVIEWS = [("A", "B", "进货连续两个月下滑，降为 B 观察"),
+           ("A", "B", "店主转让在即，暂按 B 管理"),
+           ("C", "B", "新开连锁分店，进货量上来了")]
+
+
+def add_grade_reviews(ctx: DemoContext) -> None:
+    """Grade moves of the month for the dashboards (A → B warnings, ups and downs): each
+    office manager overrides a few grades with a reason, through grading's service (the
+    demo's grading runs move nothing: the demo's purchases are steady)."""
+    company = OrgNode.objects.filter(code=COMPANY[0], depth=1).first()
+    if company is None:
+        return
+    if GradeOverride.objects.filter(retailer__area__path__startswith=company.path).exists():
+        ctx.existing["grade overrides"] += 1
+        return
+    managers = (Membership.objects.filter(role=Role.OFFICE_MANAGER,
+                                          node__path__startswith=company.path)
+                .select_related("user", "node").order_by("node__path"))
+    for membership in managers:
+        taken: set[int] = set()
+        for old, new, reason in REVIEWS:
+            retailer = (Retailer.objects
+                        .filter(area__path__startswith=membership.node.path, grade=old,
+                                status=Retailer.Status.ACTIVE, assigned_rep__isnull=False)
+                        .exclude(pk__in=taken).order_by("pk").first())
+            if retailer is None:
+                continue
+            taken.add(retailer.pk)
+            grading_services.override_set(actor=membership.user, retailer=retailer, grade=new,
+                                          reason=reason)
+            ctx.created["grade overrides"] += 1
+
+
+def _insert_before_the_night(step) -> None:
+    if any(getattr(s, "__qualname__", "") == step.__qualname__ and s.__module__ == __name__
+           for s in STEPS):
+        return
+    names = [getattr(s, "__name__", "") for s in STEPS]
     at = names.index("build_grading") if "build_grading" in names else len(STEPS)
-    STEPS.insert(at, add_market_information)
+    STEPS.insert(at, step)
+
+
+def register() -> None:
+    """Before the demo's night (so the aggregates and scorecards count them); once."""
+    _insert_before_the_night(add_market_information)
+    _insert_before_the_night(add_grade_reviews)
+    _insert_before_the_night(add_month_to_date_sales)
