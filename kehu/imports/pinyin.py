@@ -31,6 +31,7 @@ _converter = UltimateConverter(v_to_u=False, neutral_tone_with_five=False)
 _HAN = RE_HANS.pattern.removeprefix("^(?:").removesuffix(")+$")
 NOT_ALNUM = re.compile(r"[\W_]+")
 _RUNS = re.compile(f"{_HAN}+|(?:(?!{_HAN}).)+", re.DOTALL)
+_RUN_KINDS = re.compile(f"({_HAN}+)|((?:(?!{_HAN}).)+)", re.DOTALL)  # (Han, other) pairs
 
 
 @lru_cache(maxsize=100_000)
@@ -148,12 +149,12 @@ def _search_keys(name: str) -> str:
         return ""
     template: list = []
     fills: list[str] = []
-    for run in _RUNS.findall(compact):
-        if RE_HANS.match(run):
-            template.append(run)
+    for han, other in _RUN_KINDS.findall(compact):
+        if han:
+            template.append(han)
         else:
             template.append(len(fills))
-            fills.append(run.lower())
+            fills.append(other.lower())
     if len(fills) <= len(_STAND_INS):
         keys = _template_keys(tuple(template))
         for index, fill in enumerate(fills):
