@@ -7,7 +7,8 @@ source per table (the plan's stops, visits, problems raised, problems solved). T
 sources are written with the ORM (so local days of timestamps are computed the same
 way on PostgreSQL and SQLite) and compiled to SQL; PostgreSQL and SQLite both run the
 result. Rows of the range that no source produced any more (a visit deleted) are
-removed afterwards, so a rerun leaves exactly the rows a first run writes.
+removed afterwards, so a rerun leaves exactly the rows a first run writes. Every writer
+here bumps the cached dashboards' version of the company (reports.cache) on commit.
 
 Definitions (the same as visits.selectors.team and visits.selectors.feedback):
 - planned: stops of the rep's approved plans dated that day; done: those with an
@@ -43,6 +44,7 @@ from accounts.models import JobRun, Membership, OrgNode, Role
 from accounts.services import job_run_recorded
 from grading.models import GradeHistory
 from kehu.models import Retailer
+from reports import cache as dashboard_cache
 from reports.models import AreaGradeMonth, AreaProblemDay, RepDay
 from visits.models import MissedVisit, PlanStop, Problem, Visit, VisitPlan
 from visits.selectors.feedback import day_bounds, info_items_expression
@@ -177,6 +179,7 @@ def rep_days_compute(*, areas: dict[int, int], first: date, last: date) -> dict:
         written = max(cursor.rowcount, 0)
     removed, _ = (RepDay.objects.filter(rep_id__in=list(areas), day__range=(first, last),
                                         updated_at__lt=stamp).delete())
+    dashboard_cache.bump_nodes(areas.values())
     return {"rows": written, "removed": removed}
 
 
@@ -239,6 +242,7 @@ def area_grades_compute(*, node: OrgNode, as_of: date) -> int:
         written = max(cursor.rowcount, 0)
     AreaGradeMonth.objects.filter(area_id__in=area_ids, month=month,
                                   updated_at__lt=stamp).delete()
+    dashboard_cache.bump_paths([node.path])
     return written
 
 
@@ -270,6 +274,7 @@ def area_problems_compute(*, area_ids: list[int]) -> int:
                        {"stamp": connection.ops.adapt_datetimefield_value(stamp)})
         written = max(cursor.rowcount, 0)
     AreaProblemDay.objects.filter(area_id__in=area_ids, updated_at__lt=stamp).delete()
+    dashboard_cache.bump_nodes(area_ids)
     return written
 
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import ScopedReadOnlyViewSet
 from accounts.models import OrgNode
+from reports import cache
 from reports.selectors import dashboards
 
 
@@ -54,9 +55,15 @@ class DashboardViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(parameters=[PERIOD], responses={200: None})
     def retrieve(self, request, *args, **kwargs):
-        node = self.get_object()
-        return Response(dashboards.dashboard(request.user, node, self.period(),
-                                             regional=self.regional))
+        node = self.get_object()  # out of scope: 404 before the cache is read
+        period = self.period()
+        kind = "regional" if self.regional else "office"
+        # One answer per (kind, node, period, date, language): it holds nothing of the
+        # user (see reports.cache), bumped by every write to what it reads.
+        return Response(cache.cached(
+            kind=kind, node=node, period=period,
+            compute=lambda: dashboards.dashboard(request.user, node, period,
+                                                 regional=self.regional)))
 
 
 class OfficeDashboardViewSet(DashboardViewSet):
