@@ -55,29 +55,39 @@ def celery_queue(django_db_setup, django_db_blocker):
         worker.kill()
 
 
-def wait_until_idle(queue: str, timeout: float = 120) -> None:
-    """Wait until the worker has nothing running, reserved or waiting on its queue.
+def wait_until_idle(queue: str, timeout: float = 120, quiet_for: float = 2.0) -> None:
+    """Wait until the worker has nothing running, reserved, scheduled or waiting on its
+    queue, and no JobRun is still running, for `quiet_for` seconds in a row.
 
     A test may end while work it started is still going (the nightly chain runs
-    indicators, scorecards and reminders after the grading parts it waits for); flushing
-    the tables under a running task deadlocks the flush and leaves rows for the next test.
+    indicators, scorecards, reminders and the reports' tables after the grading parts it
+    waits for); flushing the tables under a running task deadlocks the flush and leaves
+    rows for the next test. A chain passes through short idle moments between its links,
+    hence "quiet for a while", not "idle once".
     """
     import redis
 
+    from accounts.models import JobRun
     from config.celery import app
 
     broker = redis.Redis.from_url(settings.REDIS_URL)
     worker = f"{queue}@{os.uname().nodename}"
     deadline = time.monotonic() + timeout
+    quiet_since = None
     while time.monotonic() < deadline:
         inspect = app.control.inspect(destination=[worker], timeout=1)
         # The solo pool answers only between tasks: no answer means busy.
-        active, reserved = inspect.active() or {}, inspect.reserved() or {}
-        answered = worker in active and worker in reserved
-        if answered and not active[worker] and not reserved[worker] \
-                and not broker.llen(queue):
+        replies = [inspect.active() or {}, inspect.reserved() or {}, inspect.scheduled() or {}]
+        idle = (all(worker in reply and not reply[worker] for reply in replies)
+                and not broker.llen(queue)
+                and not JobRun.objects.filter(status=JobRun.Status.RUNNING).exists())
+        if not idle:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_for:
             return
-        time.sleep(0.3)
+        time.sleep(0.2)
     pytest.fail(f"the worker on {queue} was still busy after {timeout} s")
 
 
