@@ -97,7 +97,7 @@ def answer_key(*, kind: str, node, period) -> str:
             f"{translation.get_language() or '-'}")
 
 
-def cached(*, kind: str, node, period, compute: Callable[[], dict]) -> dict:
+def cached(*, kind: str, node, period, compute: Callable[[], bytes]) -> bytes:
     """The answer from the cache, or computed and stored under the company's version
     (read before computing: a write committed meanwhile bumps past it)."""
     current = version(_company_path(node.path))

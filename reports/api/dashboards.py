@@ -9,9 +9,13 @@ their manager memberships): any other node, and any node for a rep, clerk or fin
 is a 404.
 """
 
+import json
+
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedReadOnlyViewSet
@@ -59,11 +63,15 @@ class DashboardViewSet(ScopedReadOnlyViewSet):
         period = self.period()
         kind = "regional" if self.regional else "office"
         # One answer per (kind, node, period, date, language): it holds nothing of the
-        # user (see reports.cache), bumped by every write to what it reads.
-        return Response(cache.cached(
+        # user (see reports.cache), bumped by every write to what it reads. Kept as the
+        # JSON the API answers, so a hit is sent as it is.
+        body = cache.cached(
             kind=kind, node=node, period=period,
-            compute=lambda: dashboards.dashboard(request.user, node, period,
-                                                 regional=self.regional)))
+            compute=lambda: JSONRenderer().render(dashboards.dashboard(
+                request.user, node, period, regional=self.regional)))
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            return HttpResponse(body, content_type="application/json")
+        return Response(json.loads(body))  # the browsable API
 
 
 class OfficeDashboardViewSet(DashboardViewSet):

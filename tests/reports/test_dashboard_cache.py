@@ -74,7 +74,11 @@ def test_a_hit_is_the_same_body_without_computing(personas, month, client_for, c
     first = get(client, OFFICE_URL.format(personas.org.office.pk), "month")
     second = get(client, OFFICE_URL.format(personas.org.office.pk), "month")
     assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"] == "application/json"
     assert len(computed) == 1
+    page = client.get(OFFICE_URL.format(personas.org.office.pk),
+                      {"period": "month", "format": "api"})  # the browsable API, from it
+    assert page.status_code == 200 and b"statements_waiting" in page.content
     # another manager who may open the node gets the same answer from the cache
     third = get(client_for(personas.regional_manager), OFFICE_URL.format(
         personas.org.office.pk), "month")
