@@ -44,6 +44,7 @@ from accounts import services as accounts  # noqa: E402
 from accounts.models import OrgNode, Role  # noqa: E402
 from kehu.imports import services as imports  # noqa: E402
 from kehu.imports.columns import zh_labels  # noqa: E402
+from kehu.imports.stream import Writer  # noqa: E402
 from kehu.models import Retailer  # noqa: E402
 from kehu.pinyin import search_keys  # noqa: E402
 
@@ -231,28 +232,38 @@ def run_peer(path: Path, company) -> float | None:
 
 class Clock:
     """Wall seconds, this process's CPU seconds and the database backend's CPU seconds
-    (from /proc when PostgreSQL runs on this machine; None otherwise)."""
+    (from /proc when PostgreSQL runs on this machine; None otherwise), including the
+    backends of the import's writer threads (whole lifetime, read just before they
+    close)."""
 
     def __init__(self):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.writers = 0.0  # CPU of the import's writer connections (kehu.imports.stream)
+        Writer.before_close = self.writer_closing
 
-    def backend_cpu(self) -> float | None:
+    def writer_closing(self, writer_connection) -> None:
+        if writer_connection.connection is not None:
+            pid = writer_connection.connection.info.backend_pid
+            self.writers += self.backend_cpu(Path(f"/proc/{pid}/stat")) or 0.0
+
+    def backend_cpu(self, stat: Path | None = None) -> float | None:
         try:
-            fields = self.stat.read_text().rsplit(")", 1)[1].split()
+            fields = (stat or self.stat).read_text().rsplit(")", 1)[1].split()
         except OSError:
             return None
         return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
 
     def measure(self, run) -> dict:
         load = os.getloadavg()[0]
-        cpu, backend = time.process_time(), self.backend_cpu()
+        cpu, backend, writers = time.process_time(), self.backend_cpu(), self.writers
         wall = run()
         after = self.backend_cpu()
         return {"wall": wall, "py": time.process_time() - cpu, "load": load,
-                "pg": None if backend is None or after is None else after - backend}
+                "pg": None if backend is None or after is None else
+                after - backend + self.writers - writers}
 
 
 def profile_app(path: Path, admin) -> None:
@@ -267,7 +278,7 @@ def profile_app(path: Path, admin) -> None:
         try:
             return execute(sql, params, many, context)
         finally:
-            statements.append((time.perf_counter() - start, " ".join(sql.split())[:110]))
+            statements.append((time.perf_counter() - start, " ".join(sql.split())[:400]))
 
     profiler = cProfile.Profile()
     with connection.execute_wrapper(timed):
@@ -275,9 +286,14 @@ def profile_app(path: Path, admin) -> None:
         seconds = run_app(path, admin)
         profiler.disable()
     print(f"profiled app: {seconds:.2f} s; SQL statements {sum(t for t, _ in statements):.2f} s "
-          f"in {len(statements)} (slowest below)")
-    for spent, text in sorted(statements, reverse=True)[:12]:
-        print(f"  {spent:7.3f} s  {text}")
+          f"in {len(statements)} (slowest below, then by kind)")
+    for spent, text in sorted(statements, reverse=True)[:8]:
+        print(f"  {spent:7.3f} s  {text[:110]}")
+    kinds: dict[str, list[float]] = {}
+    for spent, text in statements:
+        kinds.setdefault(text[:60] + " … " + text.split(" WHERE ")[-1][:60], []).append(spent)
+    for text, times in sorted(kinds.items(), key=lambda item: -sum(item[1]))[:10]:
+        print(f"  {sum(times):7.3f} s in {len(times):4d}  {text}")
     stats = pstats.Stats(profiler).sort_stats("tottime")
     stats.print_stats(25)
     stats.sort_stats("cumulative").print_stats(40)

@@ -67,6 +67,9 @@ class Importer:
                       key_or_header)
         self.errors.append(RowError(row, header, message))
 
+    def prepare(self, chunks: list[list[Record]]) -> None:
+        """Lookups for the whole file, before the first `feed`."""
+
     def feed(self, records: list[Record]) -> None:
         raise NotImplementedError
 
@@ -75,6 +78,9 @@ class Importer:
 
     def write(self) -> dict:
         raise NotImplementedError
+
+    def close(self) -> None:
+        """After the run, written or not (e.g. roll back what was written ahead)."""
 
 
 def map_headers(importer: Importer, header_row: list, excel_row: int) -> dict[int, Column]:
@@ -107,47 +113,80 @@ def map_headers(importer: Importer, header_row: list, excel_row: int) -> dict[in
     return mapping
 
 
+class _Failure:
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+_EMPTY, _MISSING = object(), object()
+
+
+def _parsed(parse, value):
+    """parse(value), or a _Failure with the reason."""
+    try:
+        return parse(value)
+    except cells.CellError as exc:
+        return _Failure(str(exc))
+
+
 def parse_rows(importer: Importer, sheet: reader.Sheet, mapping: dict[int, Column],
                formulas: set[tuple[int, int]]) -> Iterator[list[Record]]:
-    """Parsed rows in chunks; cell errors go to the importer. Empty rows are skipped."""
-    chunk: list[Record] = []
-    spec = [(index, column.key, column.parse, column.required, column.header)
-            for index, column in sorted(mapping.items(), key=lambda item: not item[1].required)]
-    formula_cells: dict[int, set[int]] = {}
-    for position, index in formulas:
-        formula_cells.setdefault(position, set()).add(index)
-    error = importer.error
+    """Parsed rows in chunks; cell errors go to the importer. Empty rows are skipped.
+
+    Column by column: each column's parser runs once per distinct text (labels, area
+    codes, usernames and yes/no repeat on every row), and cell errors are reported per
+    row in the column order (the error list is sorted by row afterwards)."""
     rows = sheet.rows
     width = len(rows[0]) if rows else 0
+    positions = []
     for position in range(1, len(rows)):
         raw = rows[position]
         blanks = raw.count("")
         if blanks == width or (blanks * 2 >= width and all(cells.is_empty(v) for v in raw)):
             continue
-        row = sheet.excel_row(position)
-        values, failed = {}, None
-        in_formula = formula_cells.get(position, ())
-        for index, key, parse, required, header in spec:
-            value = raw[index]
-            if index in in_formula:
-                failed = (failed or set()) | {key}
+        positions.append(position)
+    records = [Record(sheet.excel_row(position), {}, False) for position in positions]
+    by_column: dict[int, set[int]] = {}
+    for position, index in formulas:
+        by_column.setdefault(index, set()).add(position)
+    error = importer.error
+    spec = sorted(mapping.items(), key=lambda item: not item[1].required)
+    for index, column in spec:
+        key, parse, required, header = column.key, column.parse, column.required, column.header
+        in_formula = by_column.get(index, ())
+        texts: dict[str, object] = {}
+        for position, record in zip(positions, records, strict=True):
+            value = rows[position][index]
+            if type(value) is str:
+                result = texts.get(value, _MISSING)
+                if result is _MISSING:
+                    result = _parsed(parse, value) if value.strip() else _EMPTY
+                    texts[value] = result
+            elif value is None:
+                result = _EMPTY
+            else:
+                result = _parsed(parse, value)
+            if in_formula and position in in_formula:
+                result = None
+            elif result is _EMPTY:
+                if not required:
+                    continue
+                error(record.row, header, _("This cell must not be empty."))
+                result = None
+            elif type(result) is _Failure:
+                error(record.row, header, result.message)
+                result = None
+            else:
+                record.values[key] = result
                 continue
-            if value == "" or value is None or (type(value) is str and not value.strip()):
-                if required:
-                    error(row, header, _("This cell must not be empty."))
-                    failed = (failed or set()) | {key}
-                continue
-            try:
-                values[key] = parse(value)
-            except cells.CellError as exc:
-                error(row, header, str(exc))
-                failed = (failed or set()) | {key}
-        chunk.append(Record(row, values, failed is not None, failed or NOTHING_FAILED))
-        if len(chunk) >= CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+            if record.failed is NOTHING_FAILED:
+                record.failed = set()
+            record.failed.add(key)
+            record.bad = True
+    for start in range(0, len(records), CHUNK_ROWS):
+        yield records[start:start + CHUNK_ROWS]
 
 
 def formula_errors(importer: Importer, sheet: reader.Sheet, mapping: dict[int, Column],
@@ -186,6 +225,13 @@ def collections_deferred():
 
 def run(importer: Importer, path, *, progress: Callable[[int, int], None]) -> Outcome:
     """Check the whole file; when it is clean, write it. Never writes half a file."""
+    try:
+        return _run(importer, path, progress=progress)
+    finally:
+        importer.close()
+
+
+def _run(importer: Importer, path, *, progress: Callable[[int, int], None]) -> Outcome:
     outcome = Outcome()
     formulas = reader.formula_cells(path)
     sheet = reader.read_sheet(path)
@@ -204,7 +250,9 @@ def run(importer: Importer, path, *, progress: Callable[[int, int], None]) -> Ou
     progress(0, total)
     done = 0
     with collections_deferred():
-        for chunk in parse_rows(importer, sheet, mapping, positions):
+        chunks = list(parse_rows(importer, sheet, mapping, positions))
+        importer.prepare(chunks)
+        for chunk in chunks:
             importer.feed(chunk)
             outcome.rows += len(chunk)
             done = chunk[-1].row - sheet.start_row - 1

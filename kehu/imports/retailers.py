@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 from operator import itemgetter
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ from kehu.imports.columns import retailer_columns
 from kehu.imports.duplicates import Grid, Point, nearby_existing, phones_in_use
 from kehu.imports.lookups import filtered_in
 from kehu.imports.pinyin import name_key, search_keys_fast
+from kehu.imports.stream import Writer
 from kehu.models import KeyPerson, Retailer, RetailerAssignment, licence_validator
 from kehu.validation import normalise_licence, normalise_phone
 
@@ -76,6 +78,14 @@ class RetailerImporter(Importer):
         self.changed: list[dict] = []
         self.unchanged = 0
         self.points: list[tuple[dict, Point]] = []
+        self.judged = 0  # new plans whose likely duplicates are judged (streaming)
+        self.existing: dict[str, dict] = {}
+        self.hidden: set[str] = set()
+        self.owners: dict[str, str] = {}
+        self.phones: dict[int, str] = {}
+        self.phone_cards: dict = {}
+        self.writer: Writer | None = None
+        self.key_persons = 0
 
     # Lookups, one query per chunk of values -------------------------------------------
 
@@ -120,23 +130,78 @@ class RetailerImporter(Importer):
 
     # Checks ----------------------------------------------------------------------------
 
-    def feed(self, records: list[Record]) -> None:
-        existing, hidden = self._existing(
+    def prepare(self, chunks: list[list[Record]]) -> None:
+        """Every lookup for the whole file, before any row is checked or written: the
+        streaming writer's uncommitted cards must never be what a lookup finds (nor
+        slow it down: each would be an in-progress row to check for visibility)."""
+        records = [record for chunk in chunks for record in chunk]
+        self.existing, self.hidden = self._existing(
             {r.values["code"] for r in records if "code" in r.values})
         self._resolve_areas({r.values["area_code"] for r in records if "area_code" in r.values})
         self._resolve_reps({r.values["rep_username"] for r in records
                             if "rep_username" in r.values})
         licences = {normalise_licence(r.values["licence_no"]) for r in records
                     if "licence_no" in r.values}
-        owners = self._licence_owners(licences - {""})
+        self.owners = self._licence_owners(licences - {""})
         phones = {}
         for record in records:
             phone = self._phone(record)
-            if phone and record.values.get("code") not in existing:
+            if phone and record.values.get("code") not in self.existing:
                 phones[record.row] = phone
-        phone_cards = phones_in_use(self.company, set(phones.values()))
+        self.phones = phones
+        self.phone_cards = phones_in_use(self.company, set(phones.values()))
+        if self._streams(chunks):
+            self.writer = self._start_writer()
+
+    def feed(self, records: list[Record]) -> None:
+        points = len(self.points)
+        existing, hidden, owners = self.existing, self.hidden, self.owners
+        phones, phone_cards = self.phones, self.phone_cards
         for record in records:
             self._check(record, existing, hidden, owners, phones.get(record.row), phone_cards)
+        if self.writer is not None:
+            # Judge this chunk's new cards now (their likely duplicates in the database
+            # are those committed: the writer's rows are not visible here) and, while the
+            # file is clean so far, hand them to the writer.
+            self._nearby(points)
+            chunk = self.new[self.judged:]
+            for plan in chunk:
+                self._judge(plan)
+            self.judged = len(self.new)
+            if self.errors:
+                self.writer.abandon()
+            elif chunk:
+                self.writer.send(chunk)
+
+    def _streams(self, chunks: list[list[Record]]) -> bool:
+        """Write while checking: on PostgreSQL, outside a transaction (the writer's own
+        connection could not see uncommitted rows of the caller's), for files of more
+        than one chunk without errors so far."""
+        return (sql.is_postgresql() and not connection.in_atomic_block and not self.errors
+                and len(chunks) > 1
+                and getattr(settings, "KEHU_IMPORT_STREAM", True))
+
+    def _start_writer(self) -> Writer:
+        now = timezone.now()
+        stage = _stage_columns()
+
+        def chunk(cursor, plans: list[dict]) -> None:
+            cursor.execute(f"TRUNCATE {sql.qn(sql.STAGE)}")
+            self.key_persons += self._write_plans_pg(cursor, plans, [], now)["key_persons"]
+
+        def finish(cursor, changed: list[dict]) -> dict:
+            if changed:
+                cursor.execute(f"TRUNCATE {sql.qn(sql.STAGE)}")
+                self._write_plans_pg(cursor, [], changed, now)
+            sql.stage_drop(cursor)
+            return {"key_persons": self.key_persons}
+
+        return Writer(start=lambda cursor: sql.stage_create(cursor, stage), chunk=chunk,
+                      finish=finish)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.abandon()
 
     def _phone(self, record: Record) -> str:
         raw = record.values.get("person_phone")
@@ -266,11 +331,19 @@ class RetailerImporter(Importer):
         self.new.append(plan)
 
     def finish(self) -> None:
-        found = nearby_existing(self.company, [point for _plan, point in self.points])
-        for index, cards in found.items():
-            self.points[index][0]["likely"].extend(("name_nearby", card) for card in cards)
+        if self.writer is not None:
+            return  # judged chunk by chunk
+        self._nearby(0)
         for plan in self.new:
             self._judge(plan)
+
+    def _nearby(self, start: int) -> None:
+        """Existing cards with a similar name within 100 m of the new points from
+        `start` on join their plans' likely duplicates."""
+        points = self.points[start:]
+        found = nearby_existing(self.company, [point for _plan, point in points])
+        for index, cards in found.items():
+            points[index][0]["likely"].extend(("name_nearby", card) for card in cards)
 
     def _judge(self, plan: dict) -> None:
         likely = plan.pop("likely")
@@ -294,44 +367,64 @@ class RetailerImporter(Importer):
     # Write -----------------------------------------------------------------------------
 
     def write(self) -> dict:
+        if self.writer is not None:  # new cards are written already, uncommitted
+            try:
+                counts = self.writer.commit(self.changed)
+            except IntegrityError as exc:
+                raise self._conflict() from exc
+            return {"created": len(self.new), "updated": len(self.changed),
+                    "unchanged": self.unchanged, **counts}
         stage = _stage_columns()
-        names = [c.name for c in stage]
+        now = timezone.now()
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                # Key persons name their card: on PostgreSQL the new cards' ids are then
-                # reserved up front (otherwise the cards take theirs as they are written).
-                reserve = sql.is_postgresql() and any(p["person_name"] for p in self.new)
-                ids = sql.reserve_ids(cursor, Retailer, len(self.new)) if reserve else None
-                for index, plan in enumerate(self.new):
-                    plan["id"] = ids[index] if ids else None
-                for plan in self.changed:
-                    plan["id"] = plan["existing_id"]
-                values = itemgetter(*names[1:])
-                rows = [(index, *values(plan))
-                        for index, plan in enumerate([*self.new, *self.changed])]
                 sql.stage_create(cursor, stage)
-                sql.stage_load(cursor, stage, rows, analyze=False)  # see _write_staged_pg
                 if sql.is_postgresql():
-                    counts = self._write_staged_pg(cursor)
+                    counts = self._write_plans_pg(cursor, self.new, self.changed, now)
                 else:
+                    self._stage(cursor, stage, self.new, self.changed, reserve=False)
                     counts = self._write_staged(cursor)
                 sql.stage_drop(cursor)
         except IntegrityError as exc:
-            raise ImportConflict(_(
-                "Some of these retailers were changed by someone else while the file was "
-                "being checked. Nothing was imported; upload the file again.")) from exc
+            raise self._conflict() from exc
         return {"created": len(self.new), "updated": len(self.changed),
                 "unchanged": self.unchanged, **counts}
+
+    @staticmethod
+    def _conflict() -> ImportConflict:
+        return ImportConflict(_(
+            "Some of these retailers were changed by someone else while the file was "
+            "being checked. Nothing was imported; upload the file again."))
+
+    def _stage(self, cursor, stage: list, new: list[dict], changed: list[dict], *,
+               reserve: bool) -> None:
+        """The plans into the (empty) staging table. Key persons name their card: with
+        `reserve` (PostgreSQL) the new cards' ids are then reserved up front (otherwise
+        the cards take theirs as they are written)."""
+        reserve = reserve and any(p["person_name"] for p in new)
+        ids = sql.reserve_ids(cursor, Retailer, len(new)) if reserve else None
+        for index, plan in enumerate(new):
+            plan["id"] = ids[index] if ids else None
+        for plan in changed:
+            plan["id"] = plan["existing_id"]
+        values = itemgetter(*[c.name for c in stage][1:])
+        rows = [(index, *values(plan)) for index, plan in enumerate([*new, *changed])]
+        sql.stage_load(cursor, stage, rows, analyze=False)  # see _write_staged_pg
+
+    def _write_plans_pg(self, cursor, new: list[dict], changed: list[dict], now) -> dict:
+        """Stage `new` and `changed` (the staging table exists and is empty) and write
+        them; also what the writer thread does with each chunk of new cards."""
+        self._stage(cursor, _stage_columns(), new, changed, reserve=True)
+        return self._write_staged_pg(cursor, new, changed, now)
 
     def _card_values(self) -> dict[str, tuple[str, list]]:
         return {name: (f"s.{sql.qn(name)}", []) for name in
                 ("code", *CARD_FIELDS, "search_keys", "duplicate_reason")}
 
-    def _write_staged_pg(self, cursor) -> dict:
+    def _write_staged_pg(self, cursor, new: list[dict], changed: list[dict], now) -> dict:
         """PostgreSQL: each table's rows come from the staging table or from the rows a
         CTE just wrote (RETURNING), never from a join back to the cards (which needed the
         staging table's statistics); key persons use their card's reserved id."""
-        now = timezone.now()
         stage = sql.qn(sql.STAGE)
         reason = _("Excel import #%(batch)s") % {"batch": self.batch_id or "-"}
         history = Retailer.history.model
@@ -350,8 +443,8 @@ class RetailerImporter(Importer):
                     "to_rep_id": (f"{alias}.assigned_rep_id", []),
                     "by_id": ("%s", [self.actor.pk]), "reason": ("%s", [why])})
 
-        if self.new:
-            reserved = self.new[0]["id"] is not None
+        if new:
+            reserved = new[0]["id"] is not None
             cards = sql.insert_select_sql(
                 Retailer, now=now, with_pk=reserved,
                 values={**self._card_values(), "id": ("s.id", []),
@@ -362,7 +455,7 @@ class RetailerImporter(Importer):
                  ("a", assignments_of("c", "c.assigned_rep_id IS NOT NULL", "NULL",
                                       _("created")))],
                 history_of("c", "+")))
-        if self.changed:
+        if changed:
             # The staging table is joined to the cards by primary key: statistics help.
             cursor.execute(f"ANALYZE {stage}")
             retailer = sql.qn(Retailer._meta.db_table)
@@ -379,7 +472,7 @@ class RetailerImporter(Importer):
                  ("a", assignments_of("u", "u.import_rep_changed", "u.import_old_rep_id",
                                       _("reassigned by import")))],
                 history_of("u", "~")))
-        if not any(plan["person_name"] for plan in self.new):
+        if not any(plan["person_name"] for plan in new):
             return {"key_persons": 0}
         persons = sql.insert_select_sql(
             KeyPerson, now=now,

@@ -1,0 +1,94 @@
+"""Writing checked rows while later rows are still being checked (PostgreSQL).
+
+A large import spends about as long checking rows in Python as PostgreSQL spends
+writing them (cards, their history and assignment rows, a dozen indexes). The writer
+runs the writes on its own connection in a background thread, chunk by chunk as the
+importer finishes checking them, inside one transaction that is committed only when
+the whole file turned out clean and rolled back otherwise: all or nothing, as before.
+The importer's lookups stay on its own connection, so they never see the uncommitted
+rows (a card written from row 10 is not "an existing card" for row 20,000).
+
+Foreign keys are checked as each chunk is written (`SET CONSTRAINTS ALL IMMEDIATE`)
+rather than all at COMMIT, so that work overlaps the checks too.
+"""
+
+import queue
+import threading
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.utils import translation
+
+_COMMIT, _ABANDON = object(), object()
+
+
+class _Abandoned(Exception):
+    pass
+
+
+class Writer:
+    """`start(cursor)` once, `chunk(cursor, item)` per `send`, `finish(cursor, item)` at
+    `commit`, all in one transaction on the thread's own connection."""
+
+    # Called with the thread's connection just before it is closed (benchmarks read
+    # the backend's CPU time there).
+    before_close: Callable | None = None
+
+    def __init__(self, *, start: Callable, chunk: Callable, finish: Callable):
+        self._start, self._chunk, self._finish = start, chunk, finish
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._language = translation.get_language()
+        self._error: BaseException | None = None
+        self._result = None
+        self._done = False
+        self._thread = threading.Thread(target=self._run, name="kehu-import-writer",
+                                        daemon=True)
+        self._thread.start()
+
+    @property
+    def failed(self) -> bool:
+        return self._error is not None
+
+    def send(self, item) -> None:
+        if not self._done and self._error is None:
+            self._queue.put((None, item))
+
+    def commit(self, item):
+        """Finish and commit; returns `finish`'s result or raises what the writer hit."""
+        self._stop(_COMMIT, item)
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def abandon(self) -> None:
+        """Roll everything back (no-op after commit)."""
+        self._stop(_ABANDON, None)
+
+    def _stop(self, how, item) -> None:
+        if not self._done:
+            self._done = True
+            self._queue.put((how, item))
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            with translation.override(self._language), transaction.atomic(), \
+                    connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                self._start(cursor)
+                while True:
+                    how, item = self._queue.get()
+                    if how is _ABANDON:
+                        raise _Abandoned
+                    if how is _COMMIT:
+                        self._result = self._finish(cursor, item)
+                        break
+                    self._chunk(cursor, item)
+        except _Abandoned:
+            pass
+        except BaseException as exc:  # handed to the importer's thread at commit
+            self._error = exc
+        finally:
+            if Writer.before_close is not None:
+                Writer.before_close(connection)
+            connection.close()  # this thread's own connection

@@ -1,0 +1,148 @@
+"""A large retailer import on PostgreSQL writes checked chunks on a second connection
+while later rows are checked (kehu.imports.stream), in one transaction committed only
+when the whole file is clean. These tests commit for real (transaction=True), with
+chunks of two rows so a five-row file streams."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import translation
+
+from accounts.models import User
+from kehu.imports import base, services, stream
+from kehu.models import ImportBatch, KeyPerson, Retailer, RetailerAssignment
+from tests.factories import make_retailer
+from tests.kehu.xlsx_files import (  # noqa: F401 - media_root is an autouse fixture
+    RETAILER_HEADERS,
+    media_root,
+    retailer_row,
+    retailers_file,
+)
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="streams on PostgreSQL only"),
+]
+PERSON_HEADERS = [*RETAILER_HEADERS, "关键人姓名", "关键人电话", "重复确认原因"]
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch, personas):
+    monkeypatch.setattr(base, "CHUNK_ROWS", 2)
+    User.objects.update(language="en")
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The chunks handed to the writer (row numbers of each)."""
+    chunks: list[list[int]] = []
+    original = stream.Writer.send
+
+    def spy(self, item):
+        chunks.append([plan["row"] for plan in item])
+        original(self, item)
+
+    monkeypatch.setattr(stream.Writer, "send", spy)
+    return chunks
+
+
+def submit(personas, rows, headers=PERSON_HEADERS) -> ImportBatch:
+    return services.import_batch_submit(actor=personas.clerk, kind="retailers",
+                                        upload=retailers_file(rows, headers))
+
+
+def test_a_clean_file_is_written_chunk_by_chunk_with_history_assignments_and_persons(
+        personas, sent):
+    area = personas.org.area.code
+    rows = [[*retailer_row(f"N{n}", area, name=f"店{n}", rep="rep_a" if n % 2 else ""),
+             f"老板{n}" if n < 3 else "", f"1380013800{n}" if n < 3 else "", ""]
+            for n in range(5)]
+
+    batch = submit(personas, rows)
+
+    assert batch.status == ImportBatch.Status.SUCCEEDED, batch.errors
+    assert sent == [[2, 3], [4, 5], [6]]
+    assert batch.counts == {"created": 5, "updated": 0, "unchanged": 0, "key_persons": 3}
+    cards = Retailer.objects.filter(code__startswith="N").order_by("code")
+    assert [c.code for c in cards] == ["N0", "N1", "N2", "N3", "N4"]
+    assert all(c.history.get().history_type == "+" for c in cards)
+    assert all(c.history.get().history_user_id == personas.clerk.pk for c in cards)
+    assigned = RetailerAssignment.objects.filter(retailer__code__startswith="N")
+    assert sorted(a.retailer.code for a in assigned) == ["N1", "N3"]
+    assert {(a.from_rep_id, a.to_rep_id, a.by_id, a.reason) for a in assigned} == {
+        (None, personas.rep.pk, personas.clerk.pk, "created")}
+    persons = KeyPerson.objects.order_by("retailer__code")
+    assert [(p.retailer.code, p.name, p.phone) for p in persons] == [
+        ("N0", "老板0", "13800138000"), ("N1", "老板1", "13800138001"),
+        ("N2", "老板2", "13800138002")]
+    assert all(p.history.get().history_type == "+" for p in persons)
+
+
+def test_a_bad_last_row_rolls_back_the_chunks_already_written(personas, sent):
+    area = personas.org.area.code
+    rows = [[*retailer_row(f"N{n}", area, name=f"店{n}"), "", "", ""] for n in range(5)]
+    rows[4][6] = "ARE99999"
+
+    batch = submit(personas, rows)
+
+    assert batch.status == ImportBatch.Status.INVALID
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(6, "片区编码")]
+    assert sent == [[2, 3], [4, 5]]  # written ahead, then rolled back
+    assert not Retailer.objects.filter(code__startswith="N").exists()
+    assert not Retailer.history.filter(code__startswith="N").exists()
+
+
+def test_every_error_is_reported_after_streaming_stopped(personas, sent):
+    area = personas.org.area.code
+    rows = [[*retailer_row(f"N{n}", area, name=f"店{n}"), "", "", ""] for n in range(6)]
+    rows[2][7] = "nobody"
+    rows[5][7] = "nobody either"
+
+    batch = submit(personas, rows)
+
+    assert [(e["row"], e["column"]) for e in batch.errors] == [
+        (4, "客户经理账号"), (7, "客户经理账号")]
+    assert sent == [[2, 3]]
+    assert not Retailer.objects.filter(code__startswith="N").exists()
+
+
+def test_likely_duplicates_across_chunks_and_in_the_database_are_judged(personas, sent):
+    area = personas.org.area.code
+    make_retailer(personas.org.area, personas.rep, code="R1", name="华联超市",
+                  latitude=Decimal("32.050000"), longitude=Decimal("118.780000"))
+    rows = [
+        [*retailer_row("N0", area, name="苏果便利", lat=31.0, lng=118.0), "", "", ""],
+        [*retailer_row("N1", area, name="店1"), "", "", ""],
+        [*retailer_row("N2", area, name="苏果便利店", lat=31.0002, lng=118.0001), "", "", ""],
+        [*retailer_row("N3", area, name="华联超市", lat=32.0502, lng=118.7801), "", "", ""],
+        [*retailer_row("N4", area, name="华联超市", lat=32.0502, lng=118.7801), "", "",
+         "楼上另一家"],
+    ]
+
+    batch = submit(personas, rows)
+
+    assert [(e["row"], e["message"][:30]) for e in batch.errors] == [
+        (4, "This looks like row 2 of this "), (5, "This looks like R1 华联超市 (simil")]
+    assert not Retailer.objects.filter(code__startswith="N").exists()
+
+
+def test_a_code_taken_while_the_file_was_checked_is_a_conflict(personas, monkeypatch):
+    area = personas.org.area.code
+    rows = [[*retailer_row(f"N{n}", area, name=f"店{n}"), "", "", ""] for n in range(5)]
+    original = stream.Writer.send
+
+    def send(self, item):  # someone else commits N4 just before the file's last chunk
+        if item[0]["code"] == "N4":
+            make_retailer(personas.org.area, personas.rep, code="N4", name="别人的店")
+        original(self, item)
+
+    monkeypatch.setattr(stream.Writer, "send", send)
+    batch = submit(personas, rows)
+
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "changed by someone else" in batch.errors[0]["message"]
+    assert list(Retailer.objects.filter(code__startswith="N").values_list("name", flat=True)) \
+        == ["别人的店"]
