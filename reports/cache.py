@@ -1,8 +1,9 @@
 """The managers' dashboards, cached: each answer (dashboard kind, node, period, business
 date, language) is kept in Django's cache (Redis in production, locmem in the embedded
 default) under the version of its company, and every write to what the dashboards read
-bumps that version, so a hit is one version read and one answer read, and a changed
-figure is never served from the cache.
+bumps that version, so a hit is one cache round trip (the version and the answer, which
+carries the version it was computed at), and a changed figure is never served from the
+cache.
 
 The writers that bump (after their commit):
 - reports.aggregates: RepDay, AreaGradeMonth and AreaProblemDay rows written (the refresh
@@ -19,12 +20,15 @@ reports.selectors.dashboards), so one answer serves them all; who may open which
 decided before the cache. TTL is a safety net for writes nobody told us of.
 """
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
+
+log = logging.getLogger(__name__)
 
 TTL_SECONDS = 10 * 60
 PREFIX = "reports:dashboard"
@@ -59,10 +63,14 @@ def _bump_now(company_paths: Iterable[str]) -> None:
     for company in set(company_paths):
         key = _version_key(company)
         try:
-            cache.incr(key)
-        except ValueError:  # missing: start it (a later reader would start it anyway)
-            if not cache.add(key, _fresh_version(), timeout=None):
+            try:
                 cache.incr(key)
+            except ValueError:  # missing: start it (a later reader would start it anyway)
+                if not cache.add(key, _fresh_version(), timeout=None):
+                    cache.incr(key)
+        except Exception:  # noqa: BLE001 - a cache that is down must not fail the write
+            # (nothing is served from it meanwhile; what it kept expires within the TTL)
+            log.warning("dashboard cache version of %s not bumped", company, exc_info=True)
 
 
 def bump_paths(paths: Iterable[str]) -> None:
@@ -98,12 +106,26 @@ def answer_key(*, kind: str, node, period) -> str:
 
 
 def cached(*, kind: str, node, period, compute: Callable[[], bytes]) -> bytes:
-    """The answer from the cache, or computed and stored under the company's version
-    (read before computing: a write committed meanwhile bumps past it)."""
-    current = version(_company_path(node.path))
-    key = f"{answer_key(kind=kind, node=node, period=period)}:{current}"
-    answer = cache.get(key)
-    if answer is None:
-        answer = compute()
-        cache.set(key, answer, timeout=TTL_SECONDS)
+    """The answer from the cache, or computed and stored with the company's version
+    (read before computing: a write committed meanwhile bumps past it). The version and
+    the answer are read in one round trip; an answer stored under another version is a
+    miss (and is overwritten)."""
+    version_key = _version_key(_company_path(node.path))
+    key = answer_key(kind=kind, node=node, period=period)
+    try:
+        found = cache.get_many([version_key, key])
+        current = found.get(version_key)
+        if current is None:
+            current = version(_company_path(node.path))
+        stored = found.get(key)
+    except Exception:  # noqa: BLE001 - the cache is down: answer without it
+        log.warning("dashboard cache unavailable", exc_info=True)
+        return compute()
+    if stored is not None and stored[0] == current:
+        return stored[1]
+    answer = compute()
+    try:
+        cache.set(key, (current, answer), timeout=TTL_SECONDS)
+    except Exception:  # noqa: BLE001
+        log.warning("dashboard answer not cached", exc_info=True)
     return answer

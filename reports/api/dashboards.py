@@ -11,7 +11,6 @@ is a 404.
 
 import json
 
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
@@ -34,6 +33,19 @@ class DashboardNodeSerializer(serializers.ModelSerializer):
 
 PERIOD = OpenApiParameter("period", str, description=_(
     "today, month (this month) or a month as YYYY-MM"))
+
+
+class RenderedResponse(Response):
+    """A response whose JSON is already rendered (the cached answer): sent as it is."""
+
+    def __init__(self, body: bytes):
+        super().__init__(data=None, content_type="application/json")
+        self.body = body
+
+    @property
+    def rendered_content(self) -> bytes:
+        self["Content-Type"] = "application/json"
+        return self.body
 
 
 class DashboardViewSet(ScopedReadOnlyViewSet):
@@ -70,7 +82,7 @@ class DashboardViewSet(ScopedReadOnlyViewSet):
             compute=lambda: JSONRenderer().render(dashboards.dashboard(
                 request.user, node, period, regional=self.regional)))
         if isinstance(request.accepted_renderer, JSONRenderer):
-            return HttpResponse(body, content_type="application/json")
+            return RenderedResponse(body)
         return Response(json.loads(body))  # the browsable API
 
 

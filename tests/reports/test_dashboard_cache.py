@@ -239,3 +239,19 @@ def test_a_lost_version_starts_past_the_old_answers(personas, month, client_for)
     old = cache.get(key)
     cache.delete(key)
     assert dashboard_cache.version(personas.org.company.path) > old
+
+
+def test_a_cache_that_is_down_fails_neither_writes_nor_answers(personas, month, client_for,
+                                                              monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(cache, name, down)
+    client = client_for(personas.manager)
+    statement = MonthlyStatement.objects.get(rep=personas.rep)
+    statement.status = MonthlyStatement.Status.MANAGER_APPROVED
+    statement.save()  # the bump fails quietly
+    assert office(personas, client)["figures"]["statements_waiting"] == 0
