@@ -67,8 +67,11 @@ class Importer:
                       key_or_header)
         self.errors.append(RowError(row, header, message))
 
-    def prepare(self, chunks: list[list[Record]]) -> None:
-        """Lookups for the whole file, before the first `feed`."""
+    lookup_keys: tuple[str, ...] = ()
+
+    def prepare(self, values: dict[str, set]) -> None:
+        """Lookups for the whole file before the first `feed`: the distinct parsed
+        values of the `lookup_keys` columns."""
 
     def feed(self, records: list[Record]) -> None:
         raise NotImplementedError
@@ -131,62 +134,98 @@ def _parsed(parse, value):
         return _Failure(str(exc))
 
 
+class Parser:
+    """Parses the sheet's rows column by column: each column's parser runs once per
+    distinct text (labels, area codes, usernames and yes/no repeat on every row).
+    `distinct` parses a few columns of every row up front (for the importer's lookups);
+    `chunks` then yields the parsed rows in chunks, cell errors going to the importer
+    row by row in column order, as a cell-by-cell pass would report them."""
+
+    def __init__(self, importer: Importer, sheet: reader.Sheet, mapping: dict[int, Column],
+                 formulas: set[tuple[int, int]]):
+        self.importer, self.rows = importer, sheet.rows
+        rows = sheet.rows
+        width = len(rows[0]) if rows else 0
+        self.positions = []
+        for position in range(1, len(rows)):
+            raw = rows[position]
+            blanks = raw.count("")
+            if blanks == width or (blanks * 2 >= width and all(cells.is_empty(v) for v in raw)):
+                continue
+            self.positions.append(position)
+        self.excel_row = sheet.excel_row
+        self.formulas: dict[int, set[int]] = {}
+        for position, index in formulas:
+            self.formulas.setdefault(index, set()).add(position)
+        self.spec = sorted(mapping.items(), key=lambda item: not item[1].required)
+        self.texts: dict[int, dict[str, object]] = {index: {} for index in mapping}
+
+    def _result(self, index: int, parse, value):
+        if type(value) is str:
+            texts = self.texts[index]
+            result = texts.get(value, _MISSING)
+            if result is _MISSING:
+                result = _parsed(parse, value) if value.strip() else _EMPTY
+                texts[value] = result
+            return result
+        if value is None:
+            return _EMPTY
+        return _parsed(parse, value)
+
+    def distinct(self, keys) -> dict[str, set]:
+        """The distinct values that parse, of the columns with these keys, over every
+        row (formula cells included: a superset is harmless for lookups)."""
+        found: dict[str, set] = {}
+        rows, result = self.rows, self._result
+        for index, column in self.spec:
+            if column.key in keys:
+                values = {result(index, column.parse, rows[p][index]) for p in self.positions}
+                found[column.key] = {v for v in values
+                                     if v is not _EMPTY and type(v) is not _Failure}
+        return found
+
+    def chunks(self) -> Iterator[list[Record]]:
+        for start in range(0, len(self.positions), CHUNK_ROWS):
+            yield self._parse(self.positions[start:start + CHUNK_ROWS])
+
+    def _parse(self, positions: list[int]) -> list[Record]:
+        rows, excel_row, result_of = self.rows, self.excel_row, self._result
+        records = [Record(excel_row(position), {}, False) for position in positions]
+        error = self.importer.error
+        for index, column in self.spec:
+            key, parse, required, header = column.key, column.parse, column.required, \
+                column.header
+            in_formula = self.formulas.get(index, ())
+            texts = self.texts[index]
+            for position, record in zip(positions, records, strict=True):
+                value = rows[position][index]
+                result = texts.get(value, _MISSING) if type(value) is str else _MISSING
+                if result is _MISSING:
+                    result = result_of(index, parse, value)
+                if in_formula and position in in_formula:
+                    result = None
+                elif result is _EMPTY:
+                    if not required:
+                        continue
+                    error(record.row, header, _("This cell must not be empty."))
+                    result = None
+                elif type(result) is _Failure:
+                    error(record.row, header, result.message)
+                    result = None
+                else:
+                    record.values[key] = result
+                    continue
+                if record.failed is NOTHING_FAILED:
+                    record.failed = set()
+                record.failed.add(key)
+                record.bad = True
+        return records
+
+
 def parse_rows(importer: Importer, sheet: reader.Sheet, mapping: dict[int, Column],
                formulas: set[tuple[int, int]]) -> Iterator[list[Record]]:
-    """Parsed rows in chunks; cell errors go to the importer. Empty rows are skipped.
-
-    Column by column: each column's parser runs once per distinct text (labels, area
-    codes, usernames and yes/no repeat on every row), and cell errors are reported per
-    row in the column order (the error list is sorted by row afterwards)."""
-    rows = sheet.rows
-    width = len(rows[0]) if rows else 0
-    positions = []
-    for position in range(1, len(rows)):
-        raw = rows[position]
-        blanks = raw.count("")
-        if blanks == width or (blanks * 2 >= width and all(cells.is_empty(v) for v in raw)):
-            continue
-        positions.append(position)
-    records = [Record(sheet.excel_row(position), {}, False) for position in positions]
-    by_column: dict[int, set[int]] = {}
-    for position, index in formulas:
-        by_column.setdefault(index, set()).add(position)
-    error = importer.error
-    spec = sorted(mapping.items(), key=lambda item: not item[1].required)
-    for index, column in spec:
-        key, parse, required, header = column.key, column.parse, column.required, column.header
-        in_formula = by_column.get(index, ())
-        texts: dict[str, object] = {}
-        for position, record in zip(positions, records, strict=True):
-            value = rows[position][index]
-            if type(value) is str:
-                result = texts.get(value, _MISSING)
-                if result is _MISSING:
-                    result = _parsed(parse, value) if value.strip() else _EMPTY
-                    texts[value] = result
-            elif value is None:
-                result = _EMPTY
-            else:
-                result = _parsed(parse, value)
-            if in_formula and position in in_formula:
-                result = None
-            elif result is _EMPTY:
-                if not required:
-                    continue
-                error(record.row, header, _("This cell must not be empty."))
-                result = None
-            elif type(result) is _Failure:
-                error(record.row, header, result.message)
-                result = None
-            else:
-                record.values[key] = result
-                continue
-            if record.failed is NOTHING_FAILED:
-                record.failed = set()
-            record.failed.add(key)
-            record.bad = True
-    for start in range(0, len(records), CHUNK_ROWS):
-        yield records[start:start + CHUNK_ROWS]
+    """Parsed rows in chunks; cell errors go to the importer. Empty rows are skipped."""
+    return Parser(importer, sheet, mapping, formulas).chunks()
 
 
 def formula_errors(importer: Importer, sheet: reader.Sheet, mapping: dict[int, Column],
@@ -250,9 +289,9 @@ def _run(importer: Importer, path, *, progress: Callable[[int, int], None]) -> O
     progress(0, total)
     done = 0
     with collections_deferred():
-        chunks = list(parse_rows(importer, sheet, mapping, positions))
-        importer.prepare(chunks)
-        for chunk in chunks:
+        parser = Parser(importer, sheet, mapping, positions)
+        importer.prepare(parser.distinct(importer.lookup_keys))
+        for chunk in parser.chunks():
             importer.feed(chunk)
             outcome.rows += len(chunk)
             done = chunk[-1].row - sheet.start_row - 1

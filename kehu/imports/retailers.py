@@ -9,6 +9,7 @@ card is always an error. Cards whose values do not change are not touched (no hi
 row, no new `updated_at`), so exporting and importing back changes nothing.
 """
 
+import contextlib
 import re
 from decimal import Decimal
 from operator import itemgetter
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgNode, Role, User
-from kehu.imports import sql
+from kehu.imports import base, sql
 from kehu.imports.base import ImportConflict, Importer, Record
 from kehu.imports.columns import retailer_columns
 from kehu.imports.duplicates import Grid, Point, nearby_existing, phones_in_use
@@ -82,8 +83,9 @@ class RetailerImporter(Importer):
         self.existing: dict[str, dict] = {}
         self.hidden: set[str] = set()
         self.owners: dict[str, str] = {}
-        self.phones: dict[int, str] = {}
         self.phone_cards: dict = {}
+        self.code_values: set = set()
+        self.stream = False
         self.writer: Writer | None = None
         self.key_persons = 0
 
@@ -130,35 +132,36 @@ class RetailerImporter(Importer):
 
     # Checks ----------------------------------------------------------------------------
 
-    def prepare(self, chunks: list[list[Record]]) -> None:
+    lookup_keys = ("code", "area_code", "rep_username", "licence_no", "person_phone")
+
+    def prepare(self, values: dict[str, set]) -> None:
         """Every lookup for the whole file, before any row is checked or written: the
         streaming writer's uncommitted cards must never be what a lookup finds (nor
         slow it down: each would be an in-progress row to check for visibility)."""
-        records = [record for chunk in chunks for record in chunk]
-        self.existing, self.hidden = self._existing(
-            {r.values["code"] for r in records if "code" in r.values})
-        self._resolve_areas({r.values["area_code"] for r in records if "area_code" in r.values})
-        self._resolve_reps({r.values["rep_username"] for r in records
-                            if "rep_username" in r.values})
-        licences = {normalise_licence(r.values["licence_no"]) for r in records
-                    if "licence_no" in r.values}
+        self.code_values = values.get("code", set())
+        self.existing, self.hidden = self._existing(self.code_values)
+        self._resolve_areas(values.get("area_code", set()))
+        self._resolve_reps(values.get("rep_username", set()))
+        licences = {normalise_licence(value) for value in values.get("licence_no", ())}
         self.owners = self._licence_owners(licences - {""})
-        phones = {}
-        for record in records:
-            phone = self._phone(record)
-            if phone and record.values.get("code") not in self.existing:
-                phones[record.row] = phone
-        self.phones = phones
-        self.phone_cards = phones_in_use(self.company, set(phones.values()))
-        if self._streams(chunks):
-            self.writer = self._start_writer()
+        phones = set()
+        for raw in values.get("person_phone", ()):
+            with contextlib.suppress(ValidationError):
+                phones.add(normalise_phone(raw, field="person_phone"))
+        self.phone_cards = phones_in_use(self.company, phones - {""})
+        self.stream = self._streams()
 
     def feed(self, records: list[Record]) -> None:
         points = len(self.points)
         existing, hidden, owners = self.existing, self.hidden, self.owners
-        phones, phone_cards = self.phones, self.phone_cards
+        phone_cards = self.phone_cards
         for record in records:
-            self._check(record, existing, hidden, owners, phones.get(record.row), phone_cards)
+            phone = self._phone(record) or None  # for new cards only
+            if phone is not None and record.values.get("code") in existing:
+                phone = None
+            self._check(record, existing, hidden, owners, phone, phone_cards)
+        if self.stream and self.writer is None and not self.errors:
+            self.writer = self._start_writer()
         if self.writer is not None:
             # Judge this chunk's new cards now (their likely duplicates in the database
             # are those committed: the writer's rows are not visible here) and, while the
@@ -173,12 +176,12 @@ class RetailerImporter(Importer):
             elif chunk:
                 self.writer.send(chunk)
 
-    def _streams(self, chunks: list[list[Record]]) -> bool:
+    def _streams(self) -> bool:
         """Write while checking: on PostgreSQL, outside a transaction (the writer's own
         connection could not see uncommitted rows of the caller's), for files of more
-        than one chunk without errors so far."""
+        than one chunk (judged by the lookups' codes) without errors so far."""
         return (sql.is_postgresql() and not connection.in_atomic_block and not self.errors
-                and len(chunks) > 1
+                and len(self.code_values) > base.CHUNK_ROWS
                 and getattr(settings, "KEHU_IMPORT_STREAM", True))
 
     def _start_writer(self) -> Writer:
