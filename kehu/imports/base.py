@@ -9,6 +9,7 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.utils.translation import gettext as _
 
@@ -159,6 +160,12 @@ class Parser:
             self.formulas.setdefault(index, set()).add(position)
         self.spec = sorted(mapping.items(), key=lambda item: not item[1].required)
         self.texts: dict[int, dict[str, object]] = {index: {} for index in mapping}
+        # Plain text columns (cells.text): their text cells are checked inline, uncached
+        # (codes, names, addresses are mostly distinct).
+        self.limits = {index: column.parse.keywords["max_length"]
+                       for index, column in mapping.items()
+                       if isinstance(column.parse, partial) and column.parse.func is cells.text
+                       and not column.parse.args}
 
     def _result(self, index: int, parse, value):
         if type(value) is str:
@@ -197,11 +204,21 @@ class Parser:
                 column.header
             in_formula = self.formulas.get(index, ())
             texts = self.texts[index]
+            limit = self.limits.get(index)
             for position, record in zip(positions, records, strict=True):
                 value = rows[position][index]
-                result = texts.get(value, _MISSING) if type(value) is str else _MISSING
-                if result is _MISSING:
+                if type(value) is not str:
                     result = result_of(index, parse, value)
+                elif limit is not None:  # cells.text, inline
+                    result = value.strip()
+                    if not result:
+                        result = _EMPTY
+                    elif len(result) > limit:
+                        result = _parsed(parse, value)
+                else:
+                    result = texts.get(value, _MISSING)
+                    if result is _MISSING:
+                        result = result_of(index, parse, value)
                 if in_formula and position in in_formula:
                     result = None
                 elif result is _EMPTY:
