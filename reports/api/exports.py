@@ -73,7 +73,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
         return f"/api/reports/exports/{job.pk}/download/"
 
     def get_can_retry(self, job) -> bool:
-        return job.status in (ExportJob.Status.FAILED, ExportJob.Status.EXPIRED)
+        return job.status in ExportJob.RETRYABLE
 
 
 class ExportRequestSerializer(serializers.Serializer):

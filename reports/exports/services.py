@@ -115,7 +115,7 @@ def export_job_retry(*, job: ExportJob, actor: User, queue: str | None = None) -
     again against the actor's scope of today)."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status not in (ExportJob.Status.FAILED, ExportJob.Status.EXPIRED):
+        if job.status not in ExportJob.RETRYABLE:
             raise ValidationError({"status": [_(
                 "Only a failed or expired export can be run again.")]})
         cleaned = layout_of(job.kind).clean_filters(user=actor, data=job.filters)

@@ -41,6 +41,8 @@ class ExportJob(models.Model):
         EXPIRED = "expired", _("Expired")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    # Only these can be run again (reports.exports.services.export_job_retry).
+    RETRYABLE = (Status.FAILED, Status.EXPIRED)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
