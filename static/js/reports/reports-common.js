@@ -1,5 +1,5 @@
 // Shared by the report pages: config, URL state, error texts with field names.
-import { ApiError } from "../lib/api.js";
+import { api, ApiError } from "../lib/api.js";
 import { readJson, t } from "../lib/i18n.js";
 
 export const config = readJson("reports-config");
@@ -21,6 +21,33 @@ export function splitError(error) {
 export function param(name, pattern) {
   const value = new URLSearchParams(window.location.search).get(name) || "";
   return pattern.test(value) ? value : "";
+}
+
+/**
+ * A loader whose latest call wins: `load(component, url)` fills component.data,
+ * .loading, .error and .errors (field → message) from the API; an answer to an older
+ * call (the user changed a picker meanwhile) is dropped.
+ */
+export function latestLoader() {
+  let sequence = 0;
+  return async function load(component, url) {
+    const mine = ++sequence;
+    component.loading = true;
+    component.error = "";
+    component.errors = {};
+    try {
+      const data = await api(url);
+      if (mine === sequence) component.data = data;
+    } catch (error) {
+      if (mine !== sequence) return;
+      const { fields, message } = splitError(error);
+      component.errors = fields;
+      component.error = message;
+      component.data = null;
+    } finally {
+      if (mine === sequence) component.loading = false;
+    }
+  };
 }
 
 /** Keep the page's state in its address (shareable, survives a reload). */

@@ -1,10 +1,10 @@
 // 早夕会: one day's visits of a team by area and rep, with problems and market information
 // (/api/reports/meeting/).
 import { startAlpine } from "../lib/alpine.js";
-import { api, withQuery } from "../lib/api.js";
+import { withQuery } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import {
-  config, flags, infoLines, nodeOptions, param, remember, retailerUrl, splitError,
+  config, flags, infoLines, latestLoader, nodeOptions, param, remember, retailerUrl,
 } from "./reports-common.js";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -24,7 +24,7 @@ function decorateVisit(visit) {
 }
 
 function meetingPage() {
-  let sequence = 0;
+  const loadLatest = latestLoader();
   return {
     date: param("date", DAY) || config.previous_working_day,
     node: param("node", ID) || (config.home_node ? String(config.home_node) : ""),
@@ -55,25 +55,10 @@ function meetingPage() {
     },
 
     async load() {
-      const mine = ++sequence;
-      this.loading = true;
-      this.error = "";
-      this.errors = {};
       remember({ date: this.date, node: this.node });
       const query = { date: this.date };
       if (!config.rep_only && this.node) query.node = this.node;
-      try {
-        const data = await api(withQuery(config.urls.meeting, query));
-        if (mine === sequence) this.data = data;
-      } catch (error) {
-        if (mine !== sequence) return;
-        const { fields, message } = splitError(error);
-        this.errors = fields;
-        this.error = message;
-        this.data = null;
-      } finally {
-        if (mine === sequence) this.loading = false;
-      }
+      await loadLatest(this, withQuery(config.urls.meeting, query));
     },
 
     get totals() {

@@ -1,11 +1,11 @@
 // 日报 / 周报 / 月报 and a custom range, of a team (one row per rep, the total) or of one
 // rep (their days and visits). Figures are the API's (/api/reports/report/).
 import { startAlpine } from "../lib/alpine.js";
-import { api, withQuery } from "../lib/api.js";
+import { withQuery } from "../lib/api.js";
 import { money } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import {
-  config, flags, infoLines, nodeOptions, param, percent, remember, retailerUrl, splitError,
+  config, flags, infoLines, latestLoader, nodeOptions, param, percent, remember, retailerUrl,
 } from "./reports-common.js";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -47,7 +47,7 @@ function decorateVisit(visit) {
 }
 
 function reportPage() {
-  let sequence = 0;
+  const loadLatest = latestLoader();
   return {
     kind: config.period,
     date: param("date", DAY) || config.today,
@@ -106,25 +106,10 @@ function reportPage() {
     },
 
     async load() {
-      const mine = ++sequence;
-      this.loading = true;
-      this.error = "";
-      this.errors = {};
       const state = this.kind === "month" ? { month: this.month }
         : this.kind === "range" ? { first: this.first, last: this.last } : { date: this.date };
       remember({ ...state, node: this.rep ? "" : this.node, rep: this.rep });
-      try {
-        const data = await api(withQuery(config.urls.report, this.query()));
-        if (mine === sequence) this.data = data;
-      } catch (error) {
-        if (mine !== sequence) return;
-        const { fields, message } = splitError(error);
-        this.errors = fields;
-        this.error = message;
-        this.data = null;
-      } finally {
-        if (mine === sequence) this.loading = false;
-      }
+      await loadLatest(this, withQuery(config.urls.report, this.query()));
     },
 
     get report() {
