@@ -13,6 +13,7 @@ from kehu.imports.columns import zh_labels
 from kehu.models import ImportBatch, KeyPerson, Retailer, RetailerAssignment
 from kehu.pinyin import search_keys
 from tests.factories import make_retailer
+from tests.kehu.audit_rows import assert_same_audit_rows, card_by_hand, import_row
 from tests.kehu.xlsx_files import (  # noqa: F401 - media_root is an autouse fixture
     RETAILER_HEADERS,
     media_root,
@@ -64,6 +65,16 @@ def test_new_codes_become_cards_with_search_keys_history_and_assignment(personas
     assignment = RetailerAssignment.objects.get(retailer=card)
     assert (assignment.from_rep, assignment.to_rep, assignment.by) == (
         None, personas.rep, personas.clerk)
+
+
+def test_a_new_cards_audit_rows_equal_those_of_a_card_made_by_hand(personas, area):
+    by_hand = card_by_hand(personas, "M1")
+
+    batch = submit(personas, [import_row("N1", area, retailer_row)], headers=PERSON_HEADERS)
+
+    assert batch.status == ImportBatch.Status.SUCCEEDED, batch.errors
+    assert_same_audit_rows(Retailer.objects.get(code="N1"), by_hand, actor=personas.clerk,
+                           batch_id=batch.pk)
 
 
 def test_a_known_code_updates_its_card_and_keeps_history(personas, area):

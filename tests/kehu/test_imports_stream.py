@@ -146,3 +146,20 @@ def test_a_code_taken_while_the_file_was_checked_is_a_conflict(personas, monkeyp
     assert "changed by someone else" in batch.errors[0]["message"]
     assert list(Retailer.objects.filter(code__startswith="N").values_list("name", flat=True)) \
         == ["别人的店"]
+
+
+def test_streamed_cards_have_the_audit_rows_of_a_card_made_by_hand(personas, sent):
+    from tests.kehu.audit_rows import assert_same_audit_rows, card_by_hand, import_row
+
+    area = personas.org.area.code
+    by_hand = card_by_hand(personas, "M1")
+    rows = [[*retailer_row(f"N{n}", area, name=f"店{n}", lat=31.0 + n, lng=118.0), "", "", ""]
+            for n in range(4)]
+    rows.append(import_row("N9", area, retailer_row))
+
+    batch = submit(personas, rows)
+
+    assert batch.status == ImportBatch.Status.SUCCEEDED, batch.errors
+    assert sent == [[2, 3], [4, 5], [6]]
+    assert_same_audit_rows(Retailer.objects.get(code="N9"), by_hand, actor=personas.clerk,
+                           batch_id=batch.pk)
