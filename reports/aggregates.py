@@ -15,6 +15,8 @@ Definitions (the same as visits.selectors.team and visits.selectors.feedback):
   on-site visit by the rep to the retailer that day; missed: those not done for which a
   reason was recorded (MissedVisit);
 - visits by kind, far (check-in beyond the radius) and no_gps, by the rep, dated that day;
+  flagged: those visits with either flag, each once (far + no_gps counts a visit with
+  both twice; the flagged check-ins list, checkin_flag=far&checkin_flag=no_gps, once);
 - problems_raised: raised by the rep that (local) day; problems_solved: solved by them;
 - info_items: information items on the rep's visits of the day (0–4 a visit).
 
@@ -51,7 +53,7 @@ from visits.selectors.feedback import day_bounds, info_items_expression
 
 JOB = "reports.rep_days"
 COUNTS = ("planned", "done", "missed", "visits", "on_site", "phone", "care", "far", "no_gps",
-          "problems_raised", "problems_solved", "info_items")
+          "flagged", "problems_raised", "problems_solved", "info_items")
 # In the first week of a month the nightly fill redoes the previous month too (late syncs),
 # like the scorecards (grading.scorecards.REFRESH_PREVIOUS_DAYS).
 REFRESH_PREVIOUS_DAYS = 7
@@ -92,6 +94,7 @@ def sources(rep_ids: list[int], first: date, last: date) -> list[QuerySet]:
                      phone=_one(Q(kind=Visit.Kind.PHONE)),
                      care=_one(Q(kind=Visit.Kind.CARE_CALL)),
                      far=_one(Q(far_from_store=True)), no_gps=_one(Q(gps_missing=True)),
+                     flagged=_one(Q(far_from_store=True) | Q(gps_missing=True)),
                      info_items=F("items"))
     start, end = day_bounds(first, last)
     raised = _source(Problem.objects.filter(raised_by_id__in=rep_ids, created_at__gte=start,

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 TTL_SECONDS = 10 * 60
 PREFIX = "reports:dashboard"
+# The answer's layout: raised when its fields change, so an answer cached by the code
+# before (no `flagged` in the figures before 2) is never served to the new page.
+SHAPE = 2
 
 
 def _version_key(company_path: str) -> str:
@@ -100,7 +103,7 @@ def bump_all() -> None:
 
 
 def answer_key(*, kind: str, node, period) -> str:
-    return (f"{PREFIX}:{kind}:{node.pk}:{period.kind}:{period.first.isoformat()}:"
+    return (f"{PREFIX}:{SHAPE}:{kind}:{node.pk}:{period.kind}:{period.first.isoformat()}:"
             f"{period.last.isoformat()}:{period.today.isoformat()}:"
             f"{translation.get_language() or '-'}")
 

@@ -38,6 +38,9 @@ class RepDay(models.Model):
     care = _count(_("care calls"))
     far = _count(_("check-ins far from the store"))
     no_gps = _count(_("check-ins without GPS"))
+    # A visit both far and without GPS is in `far` and in `no_gps` but once here: the
+    # flagged check-ins figure, equal to the list filtered on either flag.
+    flagged = _count(_("flagged check-ins"))
     problems_raised = _count(_("problems raised"))
     problems_solved = _count(_("problems solved"))
     info_items = _count(_("information items fed back"))

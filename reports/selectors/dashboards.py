@@ -31,7 +31,10 @@ from visits.models import Problem
 
 DASHBOARD_ROLES = {Role.OFFICE_MANAGER, Role.REGIONAL_MANAGER, Role.ADMIN}
 DAY_FIELDS = ("planned", "done", "missed", "visits", "on_site", "phone", "care", "far",
-              "no_gps", "problems_raised", "problems_solved", "info_items")
+              "no_gps", "flagged", "problems_raised", "problems_solved", "info_items")
+# What a month's rows take from RepDay besides the scorecard: flagged is the figure (a
+# visit too far and without GPS once), far and no_gps its parts.
+MONTH_DAY_FIELDS = ("phone", "care", "far", "no_gps", "flagged", "problems_raised")
 CARD_FIELDS = ("planned", "done", "missed", "pending", "visits", "on_site", "a_total",
                "a_visited", "overdue", "problems_solved", "info_items", "grade_ups",
                "grade_downs", "a_to_b")
@@ -140,8 +143,7 @@ def rep_rows(user, node: OrgNode, period: DashboardPeriod) -> list[dict]:
                 "rep": card["rep_id"], "path": card["area__path"], "as_of": card["as_of"],
                 "name": card["rep__name"],
                 **{f: card[f] for f in CARD_FIELDS}, **{f: card[f] for f in MONEY_FIELDS},
-                **{f: day.get(f) or 0 for f in ("phone", "care", "far", "no_gps",
-                                                "problems_raised")}}
+                **{f: day.get(f) or 0 for f in MONTH_DAY_FIELDS}}
     for rep, row in rows.items():
         row.pop("area__path", None)
         row.pop("rep__name", None)
@@ -170,7 +172,7 @@ def totals(rows: list[dict], period: DashboardPeriod) -> dict:
     if period.kind == "today":
         total = _sum(rows, DAY_FIELDS)
     else:
-        total = _sum(rows, (*CARD_FIELDS, "phone", "care", "far", "no_gps", "problems_raised"))
+        total = _sum(rows, (*CARD_FIELDS, *MONTH_DAY_FIELDS))
         total.update({f: sum((r[f] for r in rows), Decimal(0)) for f in MONEY_FIELDS})
         total["a_coverage_pct"] = _pct(total["a_visited"], total["a_total"])
         total["expense_pct"] = _pct(total["expense_amount"], total["sales_amount"], "0.01")
@@ -188,14 +190,16 @@ def month_figures(rows: list[dict]) -> dict:
 
 
 def daily_series(user, node: OrgNode, period: DashboardPeriod) -> list[dict]:
-    """Per day of the month (to today): planned, done, visits, flagged — the trend."""
+    """Per day of the month (to today): planned, done, visits, flagged (far and no_gps,
+    its parts) — the trend."""
     first = period.month
     last = min(month_end(first), period.today)
     rows = (RepDay.objects.for_user(user)
             .filter(node_path__startswith=node.path, day__range=(first, last))
             .values("day").annotate(planned=Sum("planned"), done=Sum("done"),
                                     visits=Sum("visits"), far=Sum("far"),
-                                    no_gps=Sum("no_gps")).order_by("day"))
+                                    no_gps=Sum("no_gps"), flagged=Sum("flagged"))
+            .order_by("day"))
     return [{**row, "day": row["day"].isoformat()} for row in rows]
 
 

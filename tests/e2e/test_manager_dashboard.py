@@ -22,8 +22,9 @@ from visits.models import Visit
 
 @pytest.fixture
 def team_day(personas):
-    """Today: rep has four stops (two done, one far), rep2 a phone visit; shops never
-    visited are overdue; one problem is overdue; a shop moved A → B this month."""
+    """Today: rep has four stops (two done, one far and without GPS: one flagged check-in,
+    not two), rep2 a phone visit; shops never visited are overdue; one problem is
+    overdue; a shop moved A → B this month."""
     today = timezone.localdate()
     month = today.replace(day=1)
     area, rep = personas.org.area, personas.rep
@@ -33,7 +34,7 @@ def team_day(personas):
              for name in ("戊", "己", "庚")]
     sibling = make_retailer(personas.org.sibling_area, personas.sibling_rep, grade="A")
     make_plan(rep, area, month, stops=[(today, shop) for shop in shops])
-    make_visit(rep, shops[0], today, far_from_store=True)
+    make_visit(rep, shops[0], today, far_from_store=True, gps_missing=True)
     make_visit(rep, shops[1], today)
     make_visit(personas.rep2, other[0], today, kind=Visit.Kind.PHONE)
     make_visit(personas.sibling_rep, sibling, today)
@@ -124,7 +125,9 @@ def test_regional_manager_drills_into_one_offices_flagged_check_ins(personas, te
     expect(desktop_page.get_by_test_id("team-node")).to_contain_text(office.name)
     expect(desktop_page.get_by_test_id("flagged-row")).to_have_count(1)
     expect(desktop_page.get_by_test_id("flagged-count")).to_have_text("1")
-    expect(desktop_page.get_by_test_id("flagged-row").locator("[data-flag=far]")).to_be_visible()
+    row = desktop_page.get_by_test_id("flagged-row")
+    expect(row.locator("[data-flag=far]")).to_be_visible()
+    expect(row.locator("[data-flag=no_gps]")).to_be_visible()
     with desktop_page.expect_navigation():
         desktop_page.get_by_test_id("tab-adherence").click()
     expect(desktop_page.get_by_test_id("adherence-row")).to_have_count(2)  # not the sibling's

@@ -18,7 +18,7 @@ from visits.models import Problem, StockLine, Visit
 OCTOBER = date(2026, 10, 1)
 D5, D6, D7 = date(2026, 10, 5), date(2026, 10, 6), date(2026, 10, 7)
 FIELDS = ("planned", "done", "missed", "visits", "on_site", "phone", "care", "far", "no_gps",
-          "problems_raised", "problems_solved", "info_items")
+          "flagged", "problems_raised", "problems_solved", "info_items")
 
 
 @pytest.fixture(autouse=True)
@@ -71,10 +71,11 @@ def fill(personas, first=OCTOBER, last=date(2026, 10, 31)):
 def test_a_reps_days_by_hand(personas, october):
     fill(personas)
     assert figures(personas.rep, D5) == counts(planned=2, done=1, missed=1, visits=1,
-                                               on_site=1, far=1, problems_raised=1,
-                                               info_items=2)
+                                               on_site=1, far=1, flagged=1,
+                                               problems_raised=1, info_items=2)
     assert figures(personas.rep, D6) == counts(planned=1, visits=2, phone=1, care=1,
-                                               no_gps=1, problems_solved=1, info_items=1)
+                                               no_gps=1, flagged=1, problems_solved=1,
+                                               info_items=1)
     assert figures(personas.rep2, D7) == counts(visits=1, on_site=1)
     row = RepDay.objects.get(rep=personas.rep, day=D5)
     assert (row.area_id, row.node_path) == (personas.org.area.pk, personas.org.area.path)
@@ -122,6 +123,23 @@ def test_a_new_visit_moves_todays_figures(personas, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         Visit.objects.filter(rep=personas.rep).get().delete()
     assert figures(personas.rep, today) == counts(planned=1, problems_raised=1)
+
+
+def test_a_visit_too_far_and_without_gps_is_one_flagged_check_in(
+        personas, october, django_capture_on_commit_callbacks):
+    """In far and in no_gps, but once in flagged: by the nightly fill and by the refresh
+    after the visit is saved (the same statement)."""
+    shop = make_retailer(personas.org.area, personas.rep)
+    make_visit(personas.rep, shop, D7, far_from_store=True, gps_missing=True)
+    make_visit(personas.rep, shop, D7, kind=Visit.Kind.PHONE, gps_missing=True)
+    fill(personas)
+    assert figures(personas.rep, D7) == counts(visits=2, on_site=1, phone=1, far=1,
+                                               no_gps=2, flagged=2)
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_visit(personas.rep, shop, today, far_from_store=True, gps_missing=True)
+    assert figures(personas.rep, today) == counts(visits=1, on_site=1, far=1, no_gps=1,
+                                                  flagged=1)
 
 
 def test_a_missed_visit_refreshes_its_day(personas, django_capture_on_commit_callbacks):
@@ -181,3 +199,22 @@ def test_unsolved_problems_by_area_follow_each_change(personas,
     with django_capture_on_commit_callbacks(execute=True):
         Problem.objects.get(pk=late.pk).delete()
     assert not AreaProblemDay.objects.filter(due_date=D7).exists()
+
+
+def test_the_migration_fills_flagged_on_the_rows_already_written(personas, october):
+    """Rows written before the column existed get it from the visit log."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    shop = make_retailer(personas.org.area, personas.rep)
+    make_visit(personas.rep, shop, D5, far_from_store=True, gps_missing=True)
+    fill(personas)
+    written = {(r.rep_id, r.day): r.flagged for r in RepDay.objects.all()}
+    assert written[(personas.rep.pk, D5)] == 2
+    RepDay.objects.update(flagged=0)
+    migration = importlib.import_module("reports.migrations.0006_rep_day_flagged")
+    migration.fill_flagged(apps, SimpleNamespace(connection=connection))  # all it reads
+    assert {(r.rep_id, r.day): r.flagged for r in RepDay.objects.all()} == written

@@ -84,6 +84,17 @@ def month(personas):
     return a, b, c, d
 
 
+@pytest.fixture
+def double_flagged(personas, month):
+    """Today rep checks in at shop c too far from it and without GPS: one flagged
+    check-in (in far and in no_gps both); the scorecards and the days recomputed."""
+    make_visit(personas.rep, month[2], TODAY, far_from_store=True, gps_missing=True)
+    for office in (personas.org.office, personas.org.sibling_office):
+        rep_scorecards_compute(node=office, month=OCTOBER, today=TODAY)
+    rep_days_fill(node=personas.org.company, first=OCTOBER, last=TODAY)
+    return month
+
+
 def get(client, url, **query):
     response = client.get(url, query)
     assert response.status_code == 200, response.content
@@ -101,7 +112,7 @@ def test_the_month_by_hand(personas, month, client_for):
     assert (f["visits"], f["on_site"]) == (6, 4)
     assert (f["a_total"], f["a_visited"], f["a_coverage_pct"]) == (2, 1, 50.0)
     assert (f["grade_ups"], f["grade_downs"], f["a_to_b"]) == (1, 1, 1)
-    assert (f["far"], f["no_gps"]) == (2, 1)
+    assert (f["far"], f["no_gps"], f["flagged"]) == (2, 1, 3)
     assert (Decimal(f["expense_amount"]), Decimal(f["sales_amount"])) == (
         Decimal("150.00"), Decimal("5000.00"))
     assert f["expense_pct"] == 3.0
@@ -141,7 +152,7 @@ def test_today_by_hand(personas, month, client_for):
     assert (rows[personas.rep.pk]["visits"], rows[personas.rep2.pk]["phone"]) == (2, 1)
 
 
-def test_drill_down_lists_count_what_the_figures_say(personas, month, client_for):
+def test_drill_down_lists_count_what_the_figures_say(personas, double_flagged, client_for):
     client = client_for(personas.manager)
     data = get(client, OFFICE_URL.format(personas.org.office.pk), period="month")
     f, drill = data["figures"], data["drill"]
@@ -152,6 +163,11 @@ def test_drill_down_lists_count_what_the_figures_say(personas, month, client_for
         listed = get(client, drill[api])
         count = listed["count"] if isinstance(listed, dict) else len(listed)
         assert count == f[figure], figure
+    assert len(_all_rows(client, drill["flagged_api"])) == f["flagged"] == 4
+    # The rep's row and the day's bar count the visit with both flags once too.
+    assert {r["rep"]: r["flagged"] for r in data["reps"]} == {personas.rep.pk: 4,
+                                                               personas.rep2.pk: 0}
+    assert next(d for d in data["daily"] if d["day"] == "2026-10-21")["flagged"] == 3
     node = personas.org.office.pk
     assert drill["overdue"] == f"/visits/plans/team/overdue/?node={node}"
     assert drill["problems_overdue"] == f"/visits/plans/team/problems/?scope=overdue&node={node}"
@@ -162,8 +178,8 @@ def test_drill_down_lists_count_what_the_figures_say(personas, month, client_for
         f"/visits/plans/team/overdue/?rep={personas.rep.pk}&node={node}")
 
 
-def _visit_rows(client, url: str) -> list[dict]:
-    """Every row of a cursor-paged visit list, following `next`."""
+def _all_rows(client, url: str) -> list[dict]:
+    """Every row of a cursor-paged list, following `next`."""
     rows = []
     while url:
         page = get(client, url)
@@ -177,9 +193,9 @@ def _drilled_counts(client, data: dict) -> dict:
     drill = data["drill"]
     counts = {key: get(client, drill[f"{key}_api"])["count"]
               for key in ("overdue", "problems_open", "problems_overdue")}
-    counts["flagged"] = len(_visit_rows(client, drill["flagged_api"]))
-    counts["far"] = len(_visit_rows(client, drill["far_api"]))
-    counts["no_gps"] = len(_visit_rows(client, drill["no_gps_api"]))
+    counts["flagged"] = len(_all_rows(client, drill["flagged_api"]))
+    counts["far"] = len(_all_rows(client, drill["far_api"]))
+    counts["no_gps"] = len(_all_rows(client, drill["no_gps_api"]))
     summary = get(client, drill["adherence"].replace("/visits/plans/team/",
                                                      "/api/visits/team/summary/"))["totals"]
     counts.update({k: summary[k] for k in ("planned", "done", "missed", "visits")})
@@ -190,37 +206,42 @@ def _figures(data: dict) -> dict:
     f = data["figures"]
     return {**{k: f[k] for k in ("overdue", "problems_open", "problems_overdue", "far",
                                  "no_gps", "planned", "done", "missed", "visits")},
-            "flagged": f["far"] + f["no_gps"]}
+            "flagged": f["flagged"]}
 
 
 @pytest.mark.parametrize("period", ["month", "2026-10", "today"])
 def test_a_regional_managers_drill_down_at_an_office_counts_the_office(
-        personas, month, client_for, period):
+        personas, double_flagged, client_for, period):
     """At one office the lists behind the figures hold that office's rows, not the whole
-    region's: each count equals its figure (flagged: too far or no GPS, in the period)."""
+    region's: each count equals its figure (flagged: too far or no GPS, in the period; a
+    visit with both flags once)."""
     client = client_for(personas.regional_manager)
     office = personas.org.office
     data = get(client, REGIONAL_URL.format(office.pk), period=period)
     drilled = _drilled_counts(client, data)
     assert drilled == _figures(data)
-    assert drilled["flagged"] == (1 + 1 if period == "today" else 2 + 1)
+    # far + no_gps: today 2 + 2, the month 3 + 2; the visit with both counts once.
+    assert drilled["flagged"] == (3 if period == "today" else 4)
+    assert (data["figures"]["far"], data["figures"]["no_gps"]) == (
+        (2, 2) if period == "today" else (3, 2))
     assert f"node={office.pk}" in data["drill"]["flagged"]
     # The region as a whole holds more (the sibling office's visit and problem).
     whole = get(client, "/api/visits/team/summary/", period="today")["totals"]
-    assert (whole["visits"], len(get(client, "/api/visits/team/summary/")["reps"])) == (4, 3)
+    assert (whole["visits"], len(get(client, "/api/visits/team/summary/")["reps"])) == (5, 3)
     assert get(client, "/api/visits/problems/", status=["open", "in_progress"])["count"] == (
         drilled["problems_open"] + 1)
 
 
-def test_an_office_managers_drill_down_at_an_area_counts_the_area(personas, month, client_for):
+def test_an_office_managers_drill_down_at_an_area_counts_the_area(personas, double_flagged,
+                                                                  client_for):
     """Both reps sit in `area`; shop d and its problem in `area2`: at area2 the overdue
     list (per assigned rep) is empty and the problems list holds d's problem only."""
     client = client_for(personas.manager)
-    for area, problems in ((personas.org.area2, 1), (personas.org.area, 2)):
+    for area, problems, flagged in ((personas.org.area2, 1, 0), (personas.org.area, 2, 4)):
         data = get(client, OFFICE_URL.format(area.pk), period="month")
         drilled = _drilled_counts(client, data)
         assert drilled == _figures(data), area.code
-        assert drilled["problems_open"] == problems
+        assert (drilled["problems_open"], drilled["flagged"]) == (problems, flagged)
     office = _figures(get(client, OFFICE_URL.format(personas.org.office.pk), period="month"))
     assert office["overdue"] > 0 and office["problems_open"] == 3
 
@@ -251,14 +272,14 @@ def test_the_checkin_flag_filter(personas, month, client_for):
     """far, no_gps, or both (either), over a range of days, for a rep's visits."""
     client = client_for(personas.manager)
     url = "/api/visits/visits/"
-    rows = _visit_rows(client, url + "?checkin_flag=far&date_from=2026-10-01")
+    rows = _all_rows(client, url + "?checkin_flag=far&date_from=2026-10-01")
     assert len(rows) == 2 and all(r["flags"]["far_from_store"] for r in rows)
-    rows = _visit_rows(client, url + "?checkin_flag=no_gps")
+    rows = _all_rows(client, url + "?checkin_flag=no_gps")
     assert len(rows) == 1 and rows[0]["flags"]["gps_missing"]
     both = url + "?checkin_flag=far&checkin_flag=no_gps"
-    assert len(_visit_rows(client, both)) == 3
-    assert len(_visit_rows(client, both + "&date_from=2026-10-21&date_to=2026-10-21")) == 2
-    assert len(_visit_rows(client, both + f"&rep={personas.rep2.pk}")) == 0
+    assert len(_all_rows(client, both)) == 3
+    assert len(_all_rows(client, both + "&date_from=2026-10-21&date_to=2026-10-21")) == 2
+    assert len(_all_rows(client, both + f"&rep={personas.rep2.pk}")) == 0
     assert client.get(url, {"checkin_flag": "late"}).status_code == 400
 
 

@@ -48,7 +48,7 @@ export async function drawDaily(element, days, labels) {
   const series = [["planned", labels.planned], ["done", labels.done], ["visits", labels.visits]]
     .map(([key, name]) => ({ name, type: "line", symbolSize: 4, data: days.map((d) => d[key]) }));
   series.push({ name: labels.flagged, type: "bar", barMaxWidth: 8,
-    data: days.map((d) => d.far + d.no_gps) });
+    data: days.map((d) => d.flagged) });
   chart.setOption({ ...base(days.map((d) => d.day.slice(5))), series }, true);
   return chart;
 }

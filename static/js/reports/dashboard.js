@@ -16,13 +16,12 @@ function decorateRow(row) {
     ...row,
     adherenceText: percent(row.adherence_pct),
     doneText: t("of", { part: row.done, whole: row.planned }),
-    flagged: (row.far || 0) + (row.no_gps || 0),
+    flagged: row.flagged || 0,
     overdueText: row.overdue === undefined ? t("none") : row.overdue,
   };
 }
 
 function decorateFigures(f) {
-  const flagged = f.far + f.no_gps;
   return {
     ...f,
     adherenceText: percent(f.adherence_pct),
@@ -32,7 +31,7 @@ function decorateFigures(f) {
     coverageSub: t("of", { part: f.a_visited, whole: f.a_total }),
     solvedText: `+${f.problems_raised ?? 0} / ✓${f.problems_solved ?? 0}`,
     overdueProblemsClass: f.problems_overdue > 0 ? "is-warning" : "",
-    flagged,
+    flagged: f.flagged,
     flaggedSub: `${t("far")} ${f.far} · ${t("no_gps")} ${f.no_gps}`,
     warningClass: f.a_to_b > 0 ? "is-warning" : "",
     movesSub: `↑${f.grade_ups} ↓${f.grade_downs}`,
