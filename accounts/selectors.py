@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
+from django.http import Http404
 
 from accounts.models import JobRun, Membership, OrgNode, Role, User
 from accounts.scoping import memberships_of
@@ -49,6 +50,26 @@ def nodes_with_parent_id(queryset):
         path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - OrgNode.steplen)
     ).values("pk")[:1]
     return queryset.annotate(parent_id=Subquery(parent))
+
+
+def scoped_node(user: User, node_id: int | None) -> OrgNode | None:
+    """The org node `node_id` if the user may see it (None when not given); raises
+    OrgNode.DoesNotExist for a node outside their scope."""
+    if node_id is None:
+        return None
+    return OrgNode.objects.for_user(user).get(pk=node_id)
+
+
+def query_node(request) -> OrgNode | None:
+    """The `node` of a page's query (the dashboards' drill-downs pass it): an org node the
+    reader may see, or None; any other node, or a malformed id, is a 404."""
+    text = request.GET.get("node", "").strip()
+    if not text:
+        return None
+    try:
+        return scoped_node(request.user, int(text))
+    except (ValueError, OrgNode.DoesNotExist):
+        raise Http404 from None
 
 
 def nodes_for_user(user: User):

@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import OrgNodeFilter
 from expenses.models import (
     AdvanceEntry,
     ClaimLine,
@@ -47,10 +48,11 @@ class MonthlyStatementFilterSet(django_filters.FilterSet):
     month = MonthFilter(label=_("month"))
     status = django_filters.MultipleChoiceFilter(label=_("status"),
                                                  choices=MonthlyStatement.Status.choices)
+    node = OrgNodeFilter(path_lookup="area__path")
 
     class Meta:
         model = MonthlyStatement
-        fields = ["month", "status", "rep", "late"]
+        fields = ["month", "status", "rep", "late", "node"]
 
 
 class ExpenseStandardFilterSet(django_filters.FilterSet):

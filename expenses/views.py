@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.selectors import user_roles
+from accounts.selectors import query_node, user_roles
 from expenses import selectors, workdays
 from expenses.api import views as api_views
 from expenses.models import ClaimLine, MonthlyStatement, SpotCheckItem
@@ -232,9 +232,14 @@ def pre_approvals(request):
 
 @page_for(DESK)
 def review(request):
+    """The review queue and every statement in scope; with `node` (the dashboards'
+    drill-downs pass it) only the statements under that org node (one outside the
+    reader's scope is a 404)."""
+    node = query_node(request)
     return render_page(request, "expenses/review.html", config={
         "statuses": choices(MonthlyStatement.Status.choices),
-    }, statuses=choices(MonthlyStatement.Status.choices))
+        "node": {"id": node.pk, "name": node.name} if node else None,
+    }, statuses=choices(MonthlyStatement.Status.choices), node=node)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.selectors import query_node
 from kehu.models import Retailer
 from kehu.views import js_strings
 
@@ -24,10 +25,14 @@ def _strings() -> dict:
 
 @login_required
 def rep_scorecards(request):
+    """The reps' scorecards of a month; with `node` (the dashboards' drill-downs pass it)
+    only the reps under that org node (one outside the reader's scope is a 404)."""
+    node = query_node(request)
     config = {"urls": {"reps": reverse("grading-api:repscorecard-list")},
-              "month": request.GET.get("month", "")}
+              "month": request.GET.get("month", ""),
+              "node": {"id": node.pk, "name": node.name} if node else None}
     return render(request, "grading/scorecards/reps.html",
-                  {"config": config, "i18n": _strings()})
+                  {"config": config, "i18n": _strings(), "node": node})
 
 
 @login_required

@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 TTL_SECONDS = 10 * 60
 PREFIX = "reports:dashboard"
 # The answer's layout: raised when its fields change, so an answer cached by the code
-# before (no `flagged` in the figures before 2) is never served to the new page.
-SHAPE = 2
+# before is never served to the new page (2: `flagged` in the figures; 3: the scorecards'
+# and statements' drill-downs at the node).
+SHAPE = 3
 
 
 def _version_key(company_path: str) -> str:

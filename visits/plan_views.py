@@ -12,7 +12,6 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -20,7 +19,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgNode, Role
-from accounts.selectors import user_roles
+from accounts.selectors import query_node, user_roles
 from kehu.models import Retailer
 from kehu.selectors import add_months
 from kehu.views import js_strings as kehu_js_strings
@@ -29,7 +28,7 @@ from visits.calendar import is_working_day, month_end
 from visits.models import MissedVisit, Problem
 from visits.selectors.common import APPROVER_ROLES
 from visits.selectors.plans import plans_for_user
-from visits.selectors.team import scoped_node, team_reps
+from visits.selectors.team import team_reps
 
 # Who gets which page. The API enforces the same on its own; these only keep people
 # away from pages that could do nothing for them (a clerk has no plan to make).
@@ -164,18 +163,6 @@ def plan_detail(request, pk: int):
     })
 
 
-def team_node(request) -> OrgNode | None:
-    """The `node` of the query (the dashboards' drill-downs pass it): an org node the
-    reader may see, or None; any other node, or a malformed id, is a 404."""
-    text = request.GET.get("node", "").strip()
-    if not text:
-        return None
-    try:
-        return scoped_node(request.user, int(text))
-    except (ValueError, OrgNode.DoesNotExist):
-        raise Http404 from None
-
-
 def _team_config(request, tab: str, node: OrgNode | None) -> dict:
     today = timezone.localdate()
     return {
@@ -213,7 +200,7 @@ def _team_strings() -> dict:
 
 def _team_page(request, tab: str, template: str):
     _require(request.user, TEAM_ROLES)
-    node = team_node(request)
+    node = query_node(request)
     return render(request, template, {
         "config": _team_config(request, tab, node), "i18n": _team_strings(), "tab": tab,
         "node": node, "node_query": f"?node={node.pk}" if node else "",

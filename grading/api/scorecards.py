@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 
 from accounts.api.base import ScopedReadOnlyViewSet
+from accounts.filters import OrgNodeFilter
 from grading import indicators
 from grading.models import RepScorecard, RetailerScorecard
 
@@ -49,10 +50,11 @@ class RepScorecardFilterSet(django_filters.FilterSet):
     month = django_filters.DateFilter(label=_("month"))
     rep = django_filters.NumberFilter(label=_("rep"))
     area = django_filters.NumberFilter(label=_("area"))
+    node = OrgNodeFilter(path_lookup="area__path")
 
     class Meta:
         model = RepScorecard
-        fields = ["month", "rep", "area"]
+        fields = ["month", "rep", "area", "node"]
 
 
 class RetailerScorecardFilterSet(django_filters.FilterSet):

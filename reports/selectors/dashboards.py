@@ -240,15 +240,17 @@ def grade_distribution(user, node: OrgNode, month: date, offices: dict[str, OrgN
 
 def _drill(period: DashboardPeriod, node: OrgNode) -> dict:
     """The list pages behind the figures, with those pages' filters, narrowed to the
-    dashboard's node (the team pages and the visits and problems APIs take `node`)."""
+    dashboard's node (the team pages, the rep scorecards, the statements review queue
+    and their APIs take `node`)."""
     month = period.month.strftime("%Y-%m")
     at = {"node": node.pk}
     team = ({"period": "today"} if period.kind == "today" else {"month": month})
     days = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
     flags = {"checkin_flag": ["far", "no_gps"], **days, **at}
+    cards = {"month": month, **at}
     return {
         "adherence": _url("visits:team", **team, **at),
-        "visits": _url("grading:rep-scorecards", month=month) if period.kind == "month"
+        "visits": _url("grading:rep-scorecards", **cards) if period.kind == "month"
         else _url("visits:team", period="today", **at),
         "a_coverage": _url("visits:team", month=month, **at),
         "overdue": _url("visits:team-overdue", **at),
@@ -262,12 +264,15 @@ def _drill(period: DashboardPeriod, node: OrgNode) -> dict:
         "flagged_api": _url("visits-api:visit-list", **flags),
         "far_api": _url("visits-api:visit-list", checkin_flag="far", **days, **at),
         "no_gps_api": _url("visits-api:visit-list", checkin_flag="no_gps", **days, **at),
-        "grade_moves": _url("grading:rep-scorecards", month=month),
-        "expense": _url("grading:rep-scorecards", month=month),
-        "statements_waiting": _url("expenses:review"),
+        "grade_moves": _url("grading:rep-scorecards", **cards),
+        "expense": _url("grading:rep-scorecards", **cards),
+        "statements_waiting": _url("expenses:review", **at),
         "statements_waiting_api": _url("expenses-api:statement-list",
-                                       status=MonthlyStatement.Status.CLERK_CHECKED),
-        "scorecards": _url("grading:rep-scorecards", month=month),
+                                       status=MonthlyStatement.Status.CLERK_CHECKED, **at),
+        "scorecards": _url("grading:rep-scorecards", **cards),
+        # One row per rep of the month's figures (the reps under the node).
+        "scorecards_api": _url("grading-api:repscorecard-list",
+                               month=period.month.isoformat(), **at),
     }
 
 

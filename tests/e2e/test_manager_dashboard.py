@@ -11,10 +11,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from expenses.models import MonthlyStatement
 from grading.models import GradeHistory, RepScorecard
 from grading.scorecards import rep_scorecards_compute
 from reports.aggregates import area_grades_compute, rep_days_fill
 from tests.e2e.conftest import login, screenshot, watch
+from tests.expenses import factories as expense_factories
 from tests.factories import make_retailer
 from tests.visits.factories import make_plan, make_problem, make_visit
 from visits.models import Visit
@@ -131,4 +133,39 @@ def test_regional_manager_drills_into_one_offices_flagged_check_ins(personas, te
     with desktop_page.expect_navigation():
         desktop_page.get_by_test_id("tab-adherence").click()
     expect(desktop_page.get_by_test_id("adherence-row")).to_have_count(2)  # not the sibling's
+    assert problems.all() == []
+
+
+def test_regional_manager_drills_from_one_office_into_scorecards_and_statements(
+        personas, team_day, live_server, desktop_page):
+    """At one office the statements figure opens the review queue of that office (as many
+    statements waiting as the figure, not the sibling office's too) and the grade moves
+    open the scorecards of that office's reps only."""
+    checked = MonthlyStatement.Status.CLERK_CHECKED
+    month = (team_day.replace(day=1) - timedelta(days=1)).replace(day=1)
+    expense_factories.make_statement(personas.rep, personas.org.area, month, status=checked,
+                                     clerk=personas.clerk)
+    expense_factories.make_statement(personas.sibling_rep, personas.org.sibling_area, month,
+                                     status=checked, clerk=personas.clerk)
+    problems = watch(desktop_page)
+    page = open_dashboard(desktop_page, live_server, "regional")
+    expect(page.get_by_test_id("figure-statements")).to_have_text("2")
+    office = personas.org.office
+    page.get_by_test_id("node-picker").select_option(str(office.pk))
+    expect(page.get_by_test_id("figure-statements")).to_have_text("1")
+    with page.expect_navigation():
+        page.locator("[data-figure=statements]").click()
+    expect(page.get_by_test_id("review-node")).to_contain_text(office.name)
+    expect(page.get_by_test_id("queue-count")).to_have_text("1")
+    expect(page.get_by_test_id("queue-row")).to_have_count(1)
+    expect(page.get_by_test_id("queue-row")).to_contain_text(personas.rep.name)
+    page.go_back()
+    expect(page.get_by_test_id("dashboard-page")).to_have_attribute("data-state", "ready")
+    expect(page.get_by_test_id("figure-statements")).to_have_text("1")
+    with page.expect_navigation():
+        page.locator("[data-figure=grade-moves]").click()
+    expect(page.get_by_test_id("scorecards-node")).to_contain_text(office.name)
+    expect(page.get_by_test_id("rep-scorecard")).to_have_count(2)  # not the sibling rep's
+    expect(page.get_by_test_id("rep-scorecard").filter(
+        has_text=personas.sibling_rep.name)).to_have_count(0)
     assert problems.all() == []

@@ -192,3 +192,19 @@ def test_the_statement_page_takes_a_month_from_the_address_or_falls_back(
     response = browser_for(personas.rep).get(reverse("expenses:statement") + query)
 
     assert json_block(response, "expenses-config")["month"] == expected
+
+
+def test_the_review_page_takes_the_node_and_refuses_one_outside_the_scope(personas):
+    """As the team pages: the dashboards' drill-downs open the review queue at a node the
+    reader may see (the script sends it with both lists); any other node, or a malformed
+    one, is a 404."""
+    manager = browser_for(personas.manager)
+    area2 = personas.org.area2
+    response = manager.get(reverse("expenses:review"), {"node": area2.pk})
+    assert response.status_code == 200
+    assert json_block(response, "expenses-config")["node"] == {"id": area2.pk,
+                                                               "name": area2.name}
+    assert 'data-testid="review-node"' in response.content.decode()
+    assert json_block(manager.get(reverse("expenses:review")), "expenses-config")["node"] is None
+    for bad in (personas.org.sibling_office.pk, personas.org.region.pk, "x"):
+        assert manager.get(reverse("expenses:review"), {"node": bad}).status_code == 404

@@ -300,3 +300,42 @@ def test_the_audit_trail_cannot_be_altered_through_the_api(submitted, personas, 
 def test_other_offices_do_not_see_the_statement(submitted, personas, client_for):
     for user in (personas.sibling_manager, personas.sibling_rep, personas.rep2):
         assert client_for(user).get(f"{URL}{submitted.pk}/").status_code == 404
+
+
+def _statement_reps(client, **query) -> list[int]:
+    response = client.get(URL, query)
+    assert response.status_code == 200, response.content
+    return sorted(row["rep"] for row in response.json()["results"])
+
+
+def test_the_node_filter_keeps_to_the_statements_under_the_node(personas, client_for):
+    """The dashboards' drill-downs pass node=: the statements whose area is under it (the
+    dashboard's "statements to approve" counts the same)."""
+    org, checked = personas.org, MonthlyStatement.Status.CLERK_CHECKED
+    f.make_statement(personas.rep, org.area, status=checked, clerk=personas.clerk)
+    f.make_statement(personas.rep2, org.area2, status=checked, clerk=personas.clerk)
+    f.make_statement(personas.sibling_rep, org.sibling_area, status=checked,
+                     clerk=personas.clerk)
+    regional = client_for(personas.regional_manager)
+    assert len(_statement_reps(regional, status=checked)) == 3
+    assert _statement_reps(regional, status=checked, node=org.office.pk) == sorted(
+        [personas.rep.pk, personas.rep2.pk])
+    assert _statement_reps(client_for(personas.manager), node=org.area2.pk) == [
+        personas.rep2.pk]
+
+
+def test_a_node_outside_the_scope_gives_no_statements_and_never_widens_it(personas,
+                                                                          client_for):
+    """Like the visits and problems lists: a node the reader may not see is an empty list;
+    a node above the reader's own is not theirs either; a rep naming their area still
+    gets only their own statements."""
+    org = personas.org
+    f.make_statement(personas.rep, org.area)
+    f.make_statement(personas.rep2, org.area)
+    f.make_statement(personas.sibling_rep, org.sibling_area)
+    manager = client_for(personas.manager)
+    for outside in (org.sibling_office.pk, org.region.pk, 999999):
+        assert _statement_reps(manager, node=outside) == []
+    assert _statement_reps(client_for(personas.rep), node=org.area.pk) == [personas.rep.pk]
+    assert _statement_reps(client_for(personas.rep), node=org.office.pk) == []
+    assert manager.get(URL, {"node": "x"}).status_code == 400

@@ -44,3 +44,41 @@ def test_a_retailers_months_with_the_breakdown_in_one_query(personas, client_for
     assert {p["field"]: p["points"] for p in closeness["parts"]}["pc_family"] == 20
     assert client_for(personas.sibling_manager).get(
         "/api/grading/scorecards/retailers/", {"retailer": shop.pk}).data["results"] == []
+
+
+def _reps(client, **query) -> set[int]:
+    response = client.get("/api/grading/scorecards/reps/", {"month": "2026-10-01", **query})
+    assert response.status_code == 200, response.content
+    return {row["rep"] for row in response.data["results"]}
+
+
+def test_the_node_filter_keeps_to_the_reps_under_the_node(personas, client_for):
+    """The dashboards' drill-downs pass node=: the scorecards of the reps whose area is
+    under it (the dashboard's rep rows)."""
+    org = personas.org
+    rep_card(personas.rep, org.area)
+    rep_card(personas.rep2, org.area2)
+    rep_card(personas.sibling_rep, org.sibling_area)
+    regional = client_for(personas.regional_manager)
+    assert _reps(regional) == {personas.rep.pk, personas.rep2.pk, personas.sibling_rep.pk}
+    assert _reps(regional, node=org.office.pk) == {personas.rep.pk, personas.rep2.pk}
+    assert _reps(regional, node=org.sibling_office.pk) == {personas.sibling_rep.pk}
+    assert _reps(client_for(personas.manager), node=org.area2.pk) == {personas.rep2.pk}
+
+
+def test_a_node_outside_the_scope_gives_no_scorecards_and_never_widens_it(personas,
+                                                                          client_for):
+    """Like the visits and problems lists: a node the reader may not see is an empty list
+    (not a 404 that would confirm it exists); a node above the reader's own is not theirs
+    either; a rep naming their office still gets only their own scorecards."""
+    org = personas.org
+    rep_card(personas.rep, org.area)
+    rep_card(personas.rep2, org.area)
+    rep_card(personas.sibling_rep, org.sibling_area)
+    manager = client_for(personas.manager)
+    for outside in (org.sibling_office.pk, org.region.pk, org.company.pk, 999999):
+        assert _reps(manager, node=outside) == set()
+    assert _reps(client_for(personas.rep), node=org.office.pk) == set()
+    assert _reps(client_for(personas.rep), node=org.area.pk) == {personas.rep.pk}
+    assert client_for(personas.manager).get("/api/grading/scorecards/reps/",
+                                            {"node": "x"}).status_code == 400

@@ -192,7 +192,10 @@ def _drilled_counts(client, data: dict) -> dict:
     """What the lists behind a dashboard's figures count, read through the drill-downs."""
     drill = data["drill"]
     counts = {key: get(client, drill[f"{key}_api"])["count"]
-              for key in ("overdue", "problems_open", "problems_overdue")}
+              for key in ("overdue", "problems_open", "problems_overdue",
+                          "statements_waiting")}
+    if data["period"]["kind"] == "month":
+        counts["scorecards"] = len(_all_rows(client, drill["scorecards_api"]))
     counts["flagged"] = len(_all_rows(client, drill["flagged_api"]))
     counts["far"] = len(_all_rows(client, drill["far_api"]))
     counts["no_gps"] = len(_all_rows(client, drill["no_gps_api"]))
@@ -205,8 +208,11 @@ def _drilled_counts(client, data: dict) -> dict:
 def _figures(data: dict) -> dict:
     f = data["figures"]
     return {**{k: f[k] for k in ("overdue", "problems_open", "problems_overdue", "far",
-                                 "no_gps", "planned", "done", "missed", "visits")},
-            "flagged": f["flagged"]}
+                                 "no_gps", "planned", "done", "missed", "visits",
+                                 "statements_waiting")},
+            "flagged": f["flagged"],
+            # A month's rep rows are the scorecards of the reps under the node.
+            **({"scorecards": len(data["reps"])} if data["period"]["kind"] == "month" else {})}
 
 
 @pytest.mark.parametrize("period", ["month", "2026-10", "today"])
@@ -225,11 +231,19 @@ def test_a_regional_managers_drill_down_at_an_office_counts_the_office(
     assert (data["figures"]["far"], data["figures"]["no_gps"]) == (
         (2, 2) if period == "today" else (3, 2))
     assert f"node={office.pk}" in data["drill"]["flagged"]
+    # Statements to approve: the office's one, not the sibling office's too; a month's
+    # scorecards: the office's two reps, not the sibling rep.
+    assert drilled["statements_waiting"] == 1
+    assert drilled.get("scorecards", 2) == 2
+    assert data["drill"]["statements_waiting"] == f"/expenses/review/?node={office.pk}"
+    assert data["drill"]["scorecards"] == f"/grading/scorecards/?month=2026-10&node={office.pk}"
     # The region as a whole holds more (the sibling office's visit and problem).
     whole = get(client, "/api/visits/team/summary/", period="today")["totals"]
     assert (whole["visits"], len(get(client, "/api/visits/team/summary/")["reps"])) == (5, 3)
     assert get(client, "/api/visits/problems/", status=["open", "in_progress"])["count"] == (
         drilled["problems_open"] + 1)
+    assert get(client, "/api/expenses/statements/", status="clerk_checked")["count"] == 2
+    assert len(_all_rows(client, "/api/grading/scorecards/reps/?month=2026-10-01")) == 3
 
 
 def test_an_office_managers_drill_down_at_an_area_counts_the_area(personas, double_flagged,
@@ -237,11 +251,13 @@ def test_an_office_managers_drill_down_at_an_area_counts_the_area(personas, doub
     """Both reps sit in `area`; shop d and its problem in `area2`: at area2 the overdue
     list (per assigned rep) is empty and the problems list holds d's problem only."""
     client = client_for(personas.manager)
-    for area, problems, flagged in ((personas.org.area2, 1, 0), (personas.org.area, 2, 4)):
+    for area, problems, flagged, waiting, reps in ((personas.org.area2, 1, 0, 0, 0),
+                                                   (personas.org.area, 2, 4, 1, 2)):
         data = get(client, OFFICE_URL.format(area.pk), period="month")
         drilled = _drilled_counts(client, data)
         assert drilled == _figures(data), area.code
-        assert (drilled["problems_open"], drilled["flagged"]) == (problems, flagged)
+        assert (drilled["problems_open"], drilled["flagged"], drilled["statements_waiting"],
+                drilled["scorecards"]) == (problems, flagged, waiting, reps)
     office = _figures(get(client, OFFICE_URL.format(personas.org.office.pk), period="month"))
     assert office["overdue"] > 0 and office["problems_open"] == 3
 

@@ -2,8 +2,9 @@
 
 Everything is counted in SQL (conditional aggregates grouped by rep), scoped to what the
 reader may see: a manager gets their team, a rep themselves. Given an org node (one the
-reader may see: `scoped_node`), the team is narrowed to the reps placed under it, the
-way the dashboards count (a rep's figures belong to the area of their rep membership).
+reader may see: accounts.selectors.scoped_node), the team is narrowed to the reps placed
+under it, the way the dashboards count (a rep's figures belong to the area of their rep
+membership).
 """
 
 from dataclasses import dataclass
@@ -36,14 +37,6 @@ class Period:
     first: date
     last: date
     today: date
-
-
-def scoped_node(user, node_id: int | None) -> OrgNode | None:
-    """The org node `node_id` if the user may see it (None when not given); raises
-    OrgNode.DoesNotExist for a node outside their scope."""
-    if node_id is None:
-        return None
-    return OrgNode.objects.for_user(user).get(pk=node_id)
 
 
 def reps_under(node: OrgNode) -> QuerySet:

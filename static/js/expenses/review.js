@@ -21,6 +21,8 @@ function shape(row) {
 
 function reviewQueue() {
   const sources = config.steps.map((step) => step.source);
+  // The dashboards' drill-downs open the page at an org node: both lists keep to it.
+  const at = config.node ? { node: config.node.id } : {};
   return {
     months: config.months,
     month: config.months[1] || config.months[0],
@@ -35,7 +37,7 @@ function reviewQueue() {
       this.loading = true;
       try {
         if (sources.length) {
-          const rows = await apiAll(withQuery(config.urls.statements, { status: sources }));
+          const rows = await apiAll(withQuery(config.urls.statements, { ...at, status: sources }));
           rows.sort((a, b) => String(a.review_due).localeCompare(String(b.review_due)));
           this.queue = rows.map(shape);
         }
@@ -51,7 +53,7 @@ function reviewQueue() {
     async loadAll() {
       try {
         const rows = await apiAll(withQuery(config.urls.statements, {
-          month: this.month, status: this.status }));
+          ...at, month: this.month, status: this.status }));
         this.all = rows.map(shape);
       } catch (error) {
         this.error = errorText(error);

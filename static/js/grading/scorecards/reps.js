@@ -4,6 +4,8 @@ import { api, errorText, withQuery } from "../../lib/api.js";
 import { readJson, t } from "../../lib/i18n.js";
 
 const config = readJson("scorecards-config");
+// The dashboards' drill-downs open the page at an org node: every request keeps to it.
+const at = config.node ? { node: config.node.id } : {};
 
 function repScorecards() {
   return {
@@ -26,12 +28,12 @@ function repScorecards() {
       try {
         let month = this.month ? `${this.month}-01` : "";
         if (!month) {
-          const latest = await api(withQuery(config.urls.reps, { page_size: 1 }));
+          const latest = await api(withQuery(config.urls.reps, { ...at, page_size: 1 }));
           month = latest.results.length ? latest.results[0].month : "";
           this.month = month.slice(0, 7);
         }
         const data = month
-          ? await api(withQuery(config.urls.reps, { month, page_size: 200 }))
+          ? await api(withQuery(config.urls.reps, { ...at, month, page_size: 200 }))
           : { results: [] };
         this.cards = data.results || [];
       } catch (error) {
