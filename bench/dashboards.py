@@ -13,10 +13,12 @@ workers), real login, and per scenario:
 - live: GET /bench/dashboards/<node>/?period=…: every per-rep figure the RepDay rows give
   (planned, done, missed, visits by kind, flagged, problems, information items) and the
   month's daily series aggregated from the raw tables with the fill's own statements
-  (reports.aggregates.sources), plus, for a month, the rep scorecard's figures computed
-  live the way grading's nightly does (the live team view, problems, information, grade
-  moves, 客情费 against sales); the live states (open problems, statements) are the same
-  queries on both sides.
+  (reports.aggregates.sources), plus the month's rep scorecard figures computed live
+  the way grading's nightly does (the live team view, problems, information, grade
+  moves, 客情费 against sales; for "today" the month so far, which the app's today answer
+  carries too: A coverage, overdue, grade moves, 客情费 against sales) and the grade
+  distribution per area (the AreaGradeMonth fill's statement as a SELECT); the live
+  states (open problems, statements) are the same queries on both sides.
 
 The RepDay figures of both answers are compared before any load (they must be equal).
 The month's scorecard figures are read by the app from grading's RepScorecard; the bench
@@ -103,14 +105,17 @@ def _live_cards(node, month, today) -> dict:
         period = Period(month, month_end(month), today)
         summary = team_summary(reader, _policy(office), period)["totals"]
         last = min(period.last, today)
+        moves = grade_moves_by_rep(office, month, last).values()
+        spent, sales = money_by_rep(office, month)
         extra = {
             "problems_solved": sum(problems_solved_by_rep(
                 Problem.objects.for_user(reader), month, last).values()),
             "info_items": sum(info_items_by_rep(Visit.objects.for_user(reader), month,
                                                 last).values()),
-            "a_to_b": sum(m["a_to_b"] for m in grade_moves_by_rep(office, month, last)
-                          .values()),
-            "expense_amount": float(sum(money_by_rep(office, month)[0].values())),
+            **{key: sum(m[key] for m in moves) for key in ("grade_ups", "grade_downs",
+                                                           "a_to_b")},
+            "expense_amount": float(sum(spent.values())),
+            "sales_amount": float(sum(sales.values())),
         }
         for key in ("planned", "done", "missed", "visits", "a_total", "a_visited", "overdue"):
             totals[key] = totals.get(key, 0) + summary[key]
@@ -143,11 +148,33 @@ def live_dashboard(request, pk: int):
               **dict(zip(DAY_FIELDS, map(int, r), strict=True))}
              for d, *r in _grouped(reps, period.month, min(month_end(period.month),
                                                              period.today), "r_day")]
-    result = {"reps": rows, "daily": daily,
-              "states": live_states(request.user, node, period.today)}
-    if period.kind == "month":
-        result["cards"] = _live_cards(node, period.month, period.today)
-    return JsonResponse(result)
+    # Both periods: the app's "today" answer also carries the month so far (A coverage,
+    # overdue, grade moves, 客情费 against sales) and the grade distribution.
+    return JsonResponse({"reps": rows, "daily": daily,
+                         "states": live_states(request.user, node, period.today),
+                         "cards": _live_cards(node, period.month, period.today),
+                         "grades": _live_grades(node, min(month_end(period.month),
+                                                          period.today))})
+
+
+def _live_grades(node, as_of) -> list[tuple]:
+    """The grade distribution per area (retailers by grade now, moves in and out in the
+    month), with the fill's own statement (reports.aggregates) run as a plain SELECT."""
+    from django.db import connection
+
+    from accounts.models import OrgNode
+    from reports.aggregates import _area_grade_sql
+
+    areas = list(OrgNode.objects.filter(path__startswith=node.path, kind="area")
+                 .values_list("pk", flat=True))
+    if not areas:
+        return []
+    sql = _area_grade_sql(areas)
+    select = sql[sql.index("SELECT"):sql.index("ON CONFLICT")]
+    with connection.cursor() as cursor:
+        cursor.execute(select, {"month": as_of.replace(day=1), "last": as_of,
+                                "stamp": None})
+        return cursor.fetchall()
 
 
 # The benchmark -------------------------------------------------------------------------
