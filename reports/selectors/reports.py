@@ -47,8 +47,9 @@ PERIOD_KINDS = ("day", "week", "month", "range")
 MAX_DAYS = 366
 # A rep's report lists the period's visits up to this many (a month has ~150).
 MAX_VISITS = 300
+# flagged: visits too far or without GPS, each once (far + no_gps counts one with both twice).
 COUNT_FIELDS = ("planned", "done", "visits", "on_site", "phone", "care", "far", "no_gps",
-                "problems_raised", "problems_solved", "info_items")
+                "flagged", "problems_raised", "problems_solved", "info_items")
 FIGURES = (*COUNT_FIELDS, "missed", "missed_with_reason", "pending", "days_worked")
 STATE_COUNTS = ("a_total", "a_visited", "overdue", "grade_ups", "grade_downs", "a_to_b")
 MONEY_FIELDS = ("expense_amount", "sales_amount")

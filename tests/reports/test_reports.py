@@ -8,9 +8,11 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from grading.models import RepScorecard
+from reports import aggregates
 from reports.models import RepDay
 from reports.selectors.reports import report_period, team_report
 from tests.reports.reports_support import build_month
+from tests.visits.factories import make_visit
 
 URL = "/api/reports/report/"
 
@@ -59,10 +61,30 @@ def test_team_totals_are_the_sum_of_the_rep_days(personas, month, client_for):
                                   day__range=(month.first, month.last))
             .aggregate(**{f: Sum(f) for f in ("planned", "done", "visits", "on_site",
                                               "problems_raised", "problems_solved",
-                                              "info_items", "far", "no_gps")}))
+                                              "info_items", "far", "no_gps", "flagged")}))
     assert {f: data["total"][f] for f in sums} == sums
     for field in sums:
         assert data["total"][field] == sum(row[field] for row in data["reps"])
+
+
+def test_a_visit_too_far_and_without_gps_is_one_flagged_check_in(personas, month,
+                                                                 client_for):
+    """In far and in no_gps, but once in the report's flagged check-ins: as many as the
+    flagged check-ins list (too far or no GPS) holds for the period."""
+    make_visit(personas.rep2, month.shops["d"], month.d2, far_from_store=True,
+               gps_missing=True)
+    aggregates.rep_days_compute(areas=aggregates.rep_areas(node=personas.org.office),
+                                first=month.first, last=month.last)
+    client = client_for(personas.manager)
+    total = _get(client, period="month", date=month.d1, node=personas.org.office.pk).json()[
+        "total"]
+    assert (total["far"], total["no_gps"], total["flagged"]) == (2, 2, 3)
+    listed = client.get("/api/visits/visits/", {
+        "checkin_flag": ["far", "no_gps"], "node": personas.org.office.pk,
+        "date_from": month.first, "date_to": month.last, "page_size": 100}).json()
+    assert len(listed["results"]) == 3 and listed["next"] is None
+    day = _get(client, period="day", date=month.d2, rep=personas.rep2.pk).json()
+    assert (day["total"]["far"], day["total"]["no_gps"], day["total"]["flagged"]) == (1, 1, 1)
 
 
 def test_the_monthly_report_agrees_with_the_rep_scorecards(personas, month, client_for):

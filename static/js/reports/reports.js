@@ -25,7 +25,7 @@ function decorate(row) {
     state,
     adherenceText: percent(row.adherence_pct),
     doneText: t("of", { part: row.done, whole: row.done + row.missed }),
-    flagged: row.far + row.no_gps,
+    flagged: row.flagged,
     problemsText: `${row.problems_raised} / ${row.problems_solved}`,
     coverageText: state ? state.coverageText : "",
     overdueText: state ? String(state.overdue) : "",
