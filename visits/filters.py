@@ -2,16 +2,11 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import OrgNodeFilter
 from accounts.models import OrgNode
+from accounts.selectors import scoped_node
 from visits.models import MissedVisit, PlanStop, Problem, Visit, VisitPlan
 from visits.selectors.team import reps_under
-
-
-def _scoped_node(request, node_id) -> OrgNode | None:
-    """The org node if the reader may see it, else None (the list is then empty: an
-    out-of-scope node is not confirmed to exist)."""
-    user = getattr(request, "user", None)
-    return OrgNode.objects.for_user(user).filter(pk=node_id).first() if user else None
 
 
 class VisitPlanFilterSet(django_filters.FilterSet):
@@ -69,8 +64,13 @@ class VisitFilterSet(django_filters.FilterSet):
         return queryset.filter(condition) if value else queryset
 
     def filter_node(self, queryset, name, value):
-        node = _scoped_node(self.request, value)
-        return queryset.none() if node is None else queryset.filter(rep_id__in=reps_under(node))
+        # By the rep's placement, not the retailer's area: OrgNodeFilter's path lookup
+        # cannot say that. A node the reader may not see gives no rows, as it does there.
+        try:
+            node = scoped_node(getattr(self.request, "user", None), value)
+        except OrgNode.DoesNotExist:
+            return queryset.none()
+        return queryset.filter(rep_id__in=reps_under(node))
 
     def filter_flagged(self, queryset, name, value):
         flagged = (Q(gps_missing=True) | Q(far_from_store=True) | Q(clock_suspect=True)
@@ -90,8 +90,8 @@ class ProblemFilterSet(django_filters.FilterSet):
                                          label=_("due from"))
     due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte",
                                        label=_("due by"))
-    node = django_filters.NumberFilter(
-        label=_("org node"), method="filter_node",
+    node = OrgNodeFilter(
+        path_lookup="retailer__area__path",
         help_text=_("Problems of the retailers under this org node; a node you may not "
                     "see gives an empty list."))
 
@@ -100,10 +100,6 @@ class ProblemFilterSet(django_filters.FilterSet):
         fields = ["status", "category", "owner", "retailer", "overdue", "due_from", "due_to",
                   "node"]
 
-    def filter_node(self, queryset, name, value):
-        node = _scoped_node(self.request, value)
-        return (queryset.none() if node is None
-                else queryset.filter(retailer__area__path__startswith=node.path))
 
 
 class MissedVisitFilterSet(django_filters.FilterSet):
