@@ -49,7 +49,7 @@ def _stage_columns() -> list[sql.StageColumn]:
     field = Retailer._meta.get_field
     return [
         sql.StageColumn("rownum", models.IntegerField()),
-        sql.StageColumn("id", models.BigIntegerField()),  # the new card's, on PostgreSQL
+        sql.StageColumn("id", models.BigIntegerField()),  # the existing card's, on PostgreSQL
         sql.StageColumn("existing_id", models.BigIntegerField()),
         sql.StageColumn("code", field("code")),
         *(sql.StageColumn(name, sql.column_type(field(name.removesuffix("_id"))))
@@ -186,21 +186,15 @@ class RetailerImporter(Importer):
 
     def _start_writer(self) -> Writer:
         now = timezone.now()
-        stage = _stage_columns()
 
         def chunk(cursor, plans: list[dict]) -> None:
-            cursor.execute(f"TRUNCATE {sql.qn(sql.STAGE)}")
-            self.key_persons += self._write_plans_pg(cursor, plans, [], now)["key_persons"]
+            self.key_persons += self._copy_new_pg(cursor, plans, now)
 
         def finish(cursor, changed: list[dict]) -> dict:
-            if changed:
-                cursor.execute(f"TRUNCATE {sql.qn(sql.STAGE)}")
-                self._write_plans_pg(cursor, [], changed, now)
-            sql.stage_drop(cursor)
+            self._write_plans_pg(cursor, [], changed, now)
             return {"key_persons": self.key_persons}
 
-        return Writer(start=lambda cursor: sql.stage_create(cursor, stage), chunk=chunk,
-                      finish=finish)
+        return Writer(start=lambda cursor: None, chunk=chunk, finish=finish)
 
     def close(self) -> None:
         if self.writer is not None:
@@ -377,17 +371,17 @@ class RetailerImporter(Importer):
                 raise self._conflict() from exc
             return {"created": len(self.new), "updated": len(self.changed),
                     "unchanged": self.unchanged, **counts}
-        stage = _stage_columns()
         now = timezone.now()
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                sql.stage_create(cursor, stage)
                 if sql.is_postgresql():
                     counts = self._write_plans_pg(cursor, self.new, self.changed, now)
                 else:
-                    self._stage(cursor, stage, self.new, self.changed, reserve=False)
+                    stage = _stage_columns()
+                    sql.stage_create(cursor, stage)
+                    self._stage(cursor, stage, self.new, self.changed)
                     counts = self._write_staged(cursor)
-                sql.stage_drop(cursor)
+                    sql.stage_drop(cursor)
         except IntegrityError as exc:
             raise self._conflict() from exc
         return {"created": len(self.new), "updated": len(self.changed),
@@ -399,98 +393,108 @@ class RetailerImporter(Importer):
             "Some of these retailers were changed by someone else while the file was "
             "being checked. Nothing was imported; upload the file again."))
 
-    def _stage(self, cursor, stage: list, new: list[dict], changed: list[dict], *,
-               reserve: bool) -> None:
-        """The plans into the (empty) staging table. Key persons name their card: with
-        `reserve` (PostgreSQL) the new cards' ids are then reserved up front (otherwise
-        the cards take theirs as they are written)."""
-        reserve = reserve and any(p["person_name"] for p in new)
-        ids = sql.reserve_ids(cursor, Retailer, len(new)) if reserve else None
-        for index, plan in enumerate(new):
-            plan["id"] = ids[index] if ids else None
+    def _stage(self, cursor, stage: list, new: list[dict], changed: list[dict]) -> None:
+        """The plans into the (empty) staging table."""
+        for plan in new:
+            plan["id"] = None
         for plan in changed:
             plan["id"] = plan["existing_id"]
         values = itemgetter(*[c.name for c in stage][1:])
         rows = [(index, *values(plan)) for index, plan in enumerate([*new, *changed])]
-        sql.stage_load(cursor, stage, rows, analyze=False)  # see _write_staged_pg
+        sql.stage_load(cursor, stage, rows, analyze=False)
 
     def _write_plans_pg(self, cursor, new: list[dict], changed: list[dict], now) -> dict:
-        """Stage `new` and `changed` (the staging table exists and is empty) and write
-        them; also what the writer thread does with each chunk of new cards."""
-        self._stage(cursor, _stage_columns(), new, changed, reserve=True)
-        return self._write_staged_pg(cursor, new, changed, now)
-
-    def _card_values(self) -> dict[str, tuple[str, list]]:
-        return {name: (f"s.{sql.qn(name)}", []) for name in
-                ("code", *CARD_FIELDS, "search_keys", "duplicate_reason")}
-
-    def _write_staged_pg(self, cursor, new: list[dict], changed: list[dict], now) -> dict:
-        """PostgreSQL: each table's rows come from the staging table or from the rows a
-        CTE just wrote (RETURNING), never from a join back to the cards (which needed the
-        staging table's statistics); key persons use their card's reserved id."""
-        stage = sql.qn(sql.STAGE)
-        reason = _("Excel import #%(batch)s") % {"batch": self.batch_id or "-"}
-        history = Retailer.history.model
-
-        def history_of(alias: str, kind: str) -> tuple[str, list]:
-            return sql.insert_select_sql(
-                history, now=now, source=f"FROM {alias}",
-                values=sql.history_values(history, Retailer, alias, now=now, reason=reason,
-                                          user_id=self.actor.pk,
-                                          history_type_sql=f"'{kind}'"))
-
-        def assignments_of(alias: str, where: str, from_rep: str, why: str) -> tuple[str, list]:
-            return sql.insert_select_sql(
-                RetailerAssignment, now=now, source=f"FROM {alias} WHERE {where}", values={
-                    "retailer_id": (f"{alias}.id", []), "from_rep_id": (from_rep, []),
-                    "to_rep_id": (f"{alias}.assigned_rep_id", []),
-                    "by_id": ("%s", [self.actor.pk]), "reason": ("%s", [why])})
-
-        if new:
-            reserved = new[0]["id"] is not None
-            cards = sql.insert_select_sql(
-                Retailer, now=now, with_pk=reserved,
-                values={**self._card_values(), "id": ("s.id", []),
-                        "company_id": ("%s", [self.company.pk])},
-                source=f"FROM {stage} s WHERE s.existing_id IS NULL")
-            cursor.execute(*sql.with_ctes(
-                [("c", (f"{cards[0]} RETURNING *", cards[1])),
-                 ("a", assignments_of("c", "c.assigned_rep_id IS NOT NULL", "NULL",
-                                      _("created")))],
-                history_of("c", "+")))
+        """PostgreSQL: new cards copied straight into their tables, changed cards staged
+        and updated."""
+        counts = {"key_persons": self._copy_new_pg(cursor, new, now) if new else 0}
         if changed:
-            # The staging table is joined to the cards by primary key: statistics help.
-            cursor.execute(f"ANALYZE {stage}")
-            retailer = sql.qn(Retailer._meta.db_table)
-            assignments = ", ".join(
-                f"{sql.qn(Retailer._meta.get_field(n.removesuffix('_id')).column)} = "
-                f"s.{sql.qn(n)}" for n in (*CARD_FIELDS, "search_keys"))
-            update = (f"UPDATE {retailer} AS r SET {assignments}, {sql.qn('updated_at')} = %s "
-                      f"FROM {stage} AS s WHERE r.id = s.existing_id "
-                      "RETURNING r.*, s.old_rep_id AS import_old_rep_id, "
-                      "s.rep_changed AS import_rep_changed",
-                      [connection.ops.adapt_datetimefield_value(now)])
-            cursor.execute(*sql.with_ctes(
-                [("u", update),
-                 ("a", assignments_of("u", "u.import_rep_changed", "u.import_old_rep_id",
-                                      _("reassigned by import")))],
-                history_of("u", "~")))
-        if not any(plan["person_name"] for plan in new):
-            return {"key_persons": 0}
-        persons = sql.insert_select_sql(
-            KeyPerson, now=now,
-            source=f"FROM {stage} s WHERE s.existing_id IS NULL AND s.person_name <> ''",
-            values={"retailer_id": ("s.id", []),
-                    "role": ("%s", [KeyPerson.PersonRole.OWNER.value]),
-                    "name": ("s.person_name", []), "phone": ("s.person_phone", [])})
-        person_history = sql.insert_select_sql(
-            KeyPerson.history.model, now=now, source="FROM k",
-            values=sql.history_values(KeyPerson.history.model, KeyPerson, "k", now=now,
-                                      reason=reason, user_id=self.actor.pk,
-                                      history_type_sql="'+'"))
-        cursor.execute(*sql.with_ctes([("k", (f"{persons[0]} RETURNING *", persons[1]))],
-                                      person_history))
-        return {"key_persons": cursor.rowcount}
+            stage = _stage_columns()
+            sql.stage_create(cursor, stage)
+            self._stage(cursor, stage, [], changed)
+            self._update_staged_pg(cursor, now)
+            sql.stage_drop(cursor)
+        return counts
+
+    def _reason(self) -> str:
+        return _("Excel import #%(batch)s") % {"batch": self.batch_id or "-"}
+
+    def _layouts(self, now) -> dict[str, sql.CopyLayout]:
+        """COPY layouts of a new card's rows: the card, its history row, its assignment
+        row, its key person and the person's history row: the rows `retailer_create`
+        writes, with the ids reserved up front (so no row waits for another's id)."""
+        layouts = getattr(self, "_copy_layouts", None)
+        if layouts is not None and layouts[0] == now:
+            return layouts[1]
+        reason, user = self._reason(), self.actor.pk
+        card_keys = {name: name for name in ("id", "code", *CARD_FIELDS, "search_keys",
+                                             "duplicate_reason")}
+        card_fixed = {"company_id": self.company.pk}
+        person_keys = {"id": "person_id", "retailer_id": "id", "name": "person_name",
+                       "phone": "person_phone"}
+        person_fixed = {"role": KeyPerson.PersonRole.OWNER.value}
+        found = {
+            "card": sql.copy_layout(Retailer, keys=card_keys, fixed=card_fixed, now=now),
+            "card_history": sql.history_layout(
+                Retailer.history.model, Retailer, keys=card_keys, fixed=card_fixed, now=now,
+                history_type="+", reason=reason, user_id=user),
+            "assignment": sql.copy_layout(
+                RetailerAssignment, keys={"retailer_id": "id", "to_rep_id": "assigned_rep_id"},
+                fixed={"from_rep_id": None, "by_id": user, "reason": _("created")}, now=now),
+            "person": sql.copy_layout(KeyPerson, keys=person_keys, fixed=person_fixed,
+                                      now=now),
+            "person_history": sql.history_layout(
+                KeyPerson.history.model, KeyPerson, keys=person_keys, fixed=person_fixed,
+                now=now, history_type="+", reason=reason, user_id=user),
+        }
+        self._copy_layouts = (now, found)
+        return found
+
+    def _copy_new_pg(self, cursor, new: list[dict], now) -> int:
+        """New cards, their history and assignment rows, key persons and their history
+        rows, each COPYed straight into its table; returns the number of key persons."""
+        layouts = self._layouts(now)
+        for plan, card_id in zip(new, sql.reserve_ids(cursor, Retailer, len(new)),
+                                 strict=True):
+            plan["id"] = card_id
+        sql.copy_rows(cursor, layouts["card"], new)
+        sql.copy_rows(cursor, layouts["card_history"], new)
+        sql.copy_rows(cursor, layouts["assignment"],
+                      (plan for plan in new if plan["assigned_rep_id"] is not None))
+        persons = [plan for plan in new if plan["person_name"]]
+        if persons:
+            for plan, person_id in zip(persons, sql.reserve_ids(cursor, KeyPerson,
+                                                                len(persons)), strict=True):
+                plan["person_id"] = person_id
+            sql.copy_rows(cursor, layouts["person"], persons)
+            sql.copy_rows(cursor, layouts["person_history"], persons)
+        return len(persons)
+
+    def _update_staged_pg(self, cursor, now) -> None:
+        """Changed cards from the staging table, with their history rows and, when their
+        rep changes, assignment rows (from the UPDATE's RETURNING rows)."""
+        stage = sql.qn(sql.STAGE)
+        history = Retailer.history.model
+        history_sql = sql.insert_select_sql(
+            history, now=now, source="FROM u",
+            values=sql.history_values(history, Retailer, "u", now=now, reason=self._reason(),
+                                      user_id=self.actor.pk, history_type_sql="'~'"))
+        assignment_sql = sql.insert_select_sql(
+            RetailerAssignment, now=now, source="FROM u WHERE u.import_rep_changed", values={
+                "retailer_id": ("u.id", []), "from_rep_id": ("u.import_old_rep_id", []),
+                "to_rep_id": ("u.assigned_rep_id", []), "by_id": ("%s", [self.actor.pk]),
+                "reason": ("%s", [_("reassigned by import")])})
+        # The staging table is joined to the cards by primary key: statistics help.
+        cursor.execute(f"ANALYZE {stage}")
+        retailer = sql.qn(Retailer._meta.db_table)
+        assignments = ", ".join(
+            f"{sql.qn(Retailer._meta.get_field(n.removesuffix('_id')).column)} = "
+            f"s.{sql.qn(n)}" for n in (*CARD_FIELDS, "search_keys"))
+        update = (f"UPDATE {retailer} AS r SET {assignments}, {sql.qn('updated_at')} = %s "
+                  f"FROM {stage} AS s WHERE r.id = s.existing_id "
+                  "RETURNING r.*, s.old_rep_id AS import_old_rep_id, "
+                  "s.rep_changed AS import_rep_changed",
+                  [connection.ops.adapt_datetimefield_value(now)])
+        cursor.execute(*sql.with_ctes([("u", update), ("a", assignment_sql)], history_sql))
 
     def _write_staged(self, cursor) -> dict:
         now = timezone.now()
@@ -510,7 +514,7 @@ class RetailerImporter(Importer):
                 f"FROM {stage} AS s WHERE r.id = s.existing_id",
                 [connection.ops.adapt_datetimefield_value(now)])
         joined = f"FROM {retailer} r JOIN {stage} s ON r.company_id = %s AND r.code = s.code"
-        reason = _("Excel import #%(batch)s") % {"batch": self.batch_id or "-"}
+        reason = self._reason()
         sql.insert_select(
             cursor, Retailer.history.model, now=now, source=joined,
             source_params=[self.company.pk],

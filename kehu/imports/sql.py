@@ -5,10 +5,12 @@ Column lists come from the models' metadata, so a field another app adds later g
 its default instead of breaking the import.
 """
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection, models
 
@@ -139,6 +141,103 @@ def history_values(history_model, model, alias: str, *, now, history_type_sql: s
     values["history_change_reason"] = ("%s", [reason[:100]])
     values["history_user_id"] = ("%s", [user_id])
     return values
+
+
+def default_value(field: models.Field, now):
+    """What `_default_sql` gives the column, as a Python value (for COPY)."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    if field.has_default() or not field.null:
+        return field.get_db_prep_save(field.get_default(), connection)
+    return None
+
+
+@dataclass(frozen=True)
+class CopyLayout:
+    """`COPY table (columns) FROM STDIN` and how to make a row of it from a plan (a
+    dict): the columns taken from the plan first, then those with one value for all."""
+
+    statement: str
+    row: Callable[[dict], tuple]
+    types: tuple[int, ...] | None  # binary COPY with these type oids; None: text
+
+
+def copy_layout(model, *, keys: dict[str, str], fixed: dict, now) -> CopyLayout:
+    """Every concrete column of the model: the plan's value under `keys[attname]`, else
+    `fixed[attname]`, else the field's default (`now` for auto_now fields). An auto
+    primary key not in `keys` is left to the database."""
+    taken, constant, values = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.attname in keys:
+            taken.append(field)
+        elif field.primary_key and isinstance(field, models.AutoField):
+            continue
+        else:
+            constant.append(field)
+            values.append(fixed[field.attname] if field.attname in fixed
+                          else default_value(field, now))
+    names = [keys[field.attname] for field in taken]
+    tail = tuple(values)
+    if len(names) == 1:
+        name = names[0]
+        row = lambda plan: (plan[name], *tail)  # noqa: E731
+    else:
+        get = itemgetter(*names)
+        row = lambda plan: get(plan) + tail  # noqa: E731
+    fields = (*taken, *constant)
+    columns = ", ".join(qn(field.column) for field in fields)
+    statement = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+    types = _binary_types(fields)
+    if types is not None:
+        statement += " (FORMAT BINARY)"
+    return CopyLayout(statement, row, types)
+
+
+def _binary_types(fields) -> tuple[int, ...] | None:
+    """The columns' type oids for a binary COPY (PostgreSQL parses no text: ~0.5 s less
+    of its CPU for 100,000 cards, and psycopg dumps faster), or None when one of them is
+    not a plain type psycopg knows by name."""
+    from psycopg.postgres import types
+
+    oids = []
+    for field in fields:
+        name = re.sub(r"\(.*\)", "", field.db_type(connection) or "").strip()
+        info = types.get(name)
+        if info is None:
+            return None
+        oids.append(info.oid)
+    return tuple(oids)
+
+
+def history_layout(history_model, model, *, keys: dict[str, str], fixed: dict, now,
+                   history_type: str, reason: str, user_id: int | None) -> CopyLayout:
+    """The simple_history rows of rows written with `copy_layout(model, keys=…,
+    fixed=…)`: the same values for the tracked columns, plus date, type, reason, user."""
+    tracked = {f.attname: f for f in model._meta.concrete_fields}
+    history_keys, history_fixed = {}, {}
+    for field in history_model._meta.concrete_fields:
+        name = field.attname
+        if name not in tracked:
+            continue
+        if name in keys:
+            history_keys[name] = keys[name]
+        else:
+            history_fixed[name] = fixed[name] if name in fixed else \
+                default_value(tracked[name], now)
+    history_fixed.update(history_date=now, history_type=history_type,
+                         history_change_reason=reason[:100], history_user_id=user_id)
+    return copy_layout(history_model, keys=history_keys, fixed=history_fixed, now=now)
+
+
+def copy_rows(cursor, layout: CopyLayout, plans: Iterable[dict]) -> None:
+    """COPY a row per plan (PostgreSQL); database errors raised as Django's."""
+    make = layout.row
+    with connection.wrap_database_errors, cursor.cursor.copy(layout.statement) as copy:
+        if layout.types is not None:
+            copy.set_types(layout.types)
+        write = copy.write_row
+        for plan in plans:
+            write(make(plan))
 
 
 def column_type(field: models.Field) -> models.Field:
