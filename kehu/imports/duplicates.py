@@ -93,25 +93,26 @@ class Grid:
         return found
 
 
-def nearby_existing(company, points: list[Point]) -> dict[int, list[Retailer]]:
+def nearby_existing(company, points: list[Point], tiles: dict | None = None
+                    ) -> dict[int, list[Retailer]]:
     """For each new point (by its index in `points`): existing cards of the company with
-    a similar name within 100 m."""
-    tiles: dict[tuple[int, int], list[int]] = defaultdict(list)
+    a similar name within 100 m. One query per tile of the points: the box around the
+    tile's points; with `tiles` (a dict kept between calls, for a file checked chunk by
+    chunk) the box around the whole tile, read once and kept there."""
+    by_tile: dict[tuple[int, int], list[int]] = defaultdict(list)
     for index, point in enumerate(points):
-        tiles[(math.floor(point.lat / TILE_DEG), math.floor(point.lng / TILE_DEG))].append(index)
+        by_tile[(math.floor(point.lat / TILE_DEG), math.floor(point.lng / TILE_DEG))] \
+            .append(index)
     found: dict[int, list[Retailer]] = defaultdict(list)
-    for indexes in tiles.values():
-        boxes = [bounding_box(points[i].lat, points[i].lng, DUPLICATE_RADIUS_M) for i in indexes]
-        rows = Retailer.objects.filter(
-            company=company,
-            latitude__range=(min(b[0] for b in boxes), max(b[1] for b in boxes)),
-            longitude__range=(min(b[2] for b in boxes), max(b[3] for b in boxes)),
-        ).values_list("pk", "code", "name", "latitude", "longitude", "search_keys")
-        grid = Grid()
-        for pk, code, name, lat, lng, keys in rows.iterator(chunk_size=5000):
-            keys = keys or search_keys_fast(name)
-            grid.add(Point(Retailer(pk=pk, code=code, name=name), name, name_key(keys, name),
-                           float(lat), float(lng)))
+    for tile, indexes in by_tile.items():
+        if tiles is None:
+            boxes = [bounding_box(points[i].lat, points[i].lng, DUPLICATE_RADIUS_M)
+                     for i in indexes]
+            grid = _existing_grid(company, boxes)
+        else:
+            grid = tiles.get(tile)
+            if grid is None:
+                grid = tiles[tile] = _existing_grid(company, _tile_boxes(tile))
         if not grid.cells:
             continue
         for index in indexes:
@@ -119,6 +120,30 @@ def nearby_existing(company, points: list[Point]) -> dict[int, list[Retailer]]:
             if matches:
                 found[index].extend(match.ref for match in matches)
     return dict(found)
+
+
+def _tile_boxes(tile: tuple[int, int]) -> list[tuple[float, float, float, float]]:
+    """Boxes around the tile's corners (a little more than the radius): together they
+    cover every point within the radius of any point in the tile."""
+    row, col = tile
+    return [bounding_box(lat, lng, DUPLICATE_RADIUS_M * 1.01)
+            for lat in (row * TILE_DEG, (row + 1) * TILE_DEG)
+            for lng in (col * TILE_DEG, (col + 1) * TILE_DEG)]
+
+
+def _existing_grid(company, boxes: list[tuple[float, float, float, float]]) -> Grid:
+    """The company's cards inside the box around `boxes`, on a grid."""
+    rows = Retailer.objects.filter(
+        company=company,
+        latitude__range=(min(b[0] for b in boxes), max(b[1] for b in boxes)),
+        longitude__range=(min(b[2] for b in boxes), max(b[3] for b in boxes)),
+    ).values_list("pk", "code", "name", "latitude", "longitude", "search_keys")
+    grid = Grid()
+    for pk, code, name, lat, lng, keys in rows.iterator(chunk_size=5000):
+        keys = keys or search_keys_fast(name)
+        grid.add(Point(Retailer(pk=pk, code=code, name=name), name, name_key(keys, name),
+                       float(lat), float(lng)))
+    return grid
 
 
 def phones_in_use(company, phones: set[str]) -> dict[str, Retailer]:

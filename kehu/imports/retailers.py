@@ -80,6 +80,7 @@ class RetailerImporter(Importer):
         self.unchanged = 0
         self.points: list[tuple[dict, Point]] = []
         self.judged = 0  # new plans whose likely duplicates are judged (streaming)
+        self.tiles: dict = {}  # existing cards by map tile, read once (streaming)
         self.existing: dict[str, dict] = {}
         self.hidden: set[str] = set()
         self.owners: dict[str, str] = {}
@@ -338,7 +339,8 @@ class RetailerImporter(Importer):
         """Existing cards with a similar name within 100 m of the new points from
         `start` on join their plans' likely duplicates."""
         points = self.points[start:]
-        found = nearby_existing(self.company, [point for _plan, point in points])
+        found = nearby_existing(self.company, [point for _plan, point in points],
+                                tiles=self.tiles if self.writer is not None else None)
         for index, cards in found.items():
             points[index][0]["likely"].extend(("name_nearby", card) for card in cards)
 

@@ -31,13 +31,14 @@ def point(name, lat, lng) -> Point:
     return Point(name, name, name_key(search_keys_fast(name), name), lat, lng)
 
 
+@pytest.mark.parametrize("tiles", [None, {}], ids=["boxes", "whole tiles"])
 @pytest.mark.parametrize(("name", "lat", "lng"), NEW)
 def test_nearby_existing_finds_what_find_likely_duplicates_finds(personas, cards, name, lat,
-                                                                 lng):
+                                                                 lng, tiles):
     expected = {c.retailer.pk for c in find_likely_duplicates(
         company=personas.org.company, name=name, latitude=lat, longitude=lng)}
 
-    found = nearby_existing(personas.org.company, [point(name, lat, lng)])
+    found = nearby_existing(personas.org.company, [point(name, lat, lng)], tiles=tiles)
 
     assert {card.pk for card in found.get(0, [])} == expected
 
@@ -50,6 +51,24 @@ def test_many_new_points_are_checked_with_one_query_per_tile(personas, cards,
 
     assert {card.name for card in found[0]} == {"华联超市", "hua lian chao shi"}
     assert 3 not in found and 4 not in found
+
+
+def test_whole_tiles_are_read_once_and_reach_across_their_edges(
+        personas, cards, django_assert_max_num_queries):
+    across = make_retailer(personas.org.area, personas.rep, name="红旗超市",
+                           latitude=Decimal("32.100500"), longitude=Decimal("118.750000"))
+    tiles: dict = {}
+    with django_assert_max_num_queries(1):
+        first = nearby_existing(personas.org.company, [point("红旗超市", 32.0998, 118.75)],
+                                tiles=tiles)
+    with django_assert_max_num_queries(0):  # the same tile again: already read
+        again = nearby_existing(personas.org.company, [point("华联超市", 32.0502, 118.7801),
+                                                       point("红旗超市", 32.0997, 118.7501)],
+                                tiles=tiles)
+
+    assert [card.pk for card in first[0]] == [across.pk]  # ~80 m north, in the next tile
+    assert {card.name for card in again[0]} == {"华联超市", "hua lian chao shi"}
+    assert [card.pk for card in again[1]] == [across.pk]
 
 
 def test_the_file_grid_finds_close_similar_rows_only():
