@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import tempfile
+import time
 import uuid
 
 from django.conf import settings
@@ -40,6 +41,7 @@ INLINE_ROWS = 2000
 INLINE_BYTES = 256 * 1024  # when the sheet gives no dimension: ~2,000 rows of 14 columns
 ERRORS_KEPT = 1000  # on the batch; the error report has them all
 PROGRESS_EVERY = 2000
+PROGRESS_SECONDS = 1.0  # and not more often than this (each is a committed UPDATE)
 
 
 def inline_rows() -> int:
@@ -121,11 +123,13 @@ def import_batch_process(*, batch: ImportBatch) -> ImportBatch:
     batch.job_run = run_row
     importer = IMPORTERS[batch.kind](actor=batch.created_by, company=batch.company,
                                      batch_id=batch.pk)
-    last = {"done": -PROGRESS_EVERY}
+    last = {"done": -PROGRESS_EVERY, "at": -PROGRESS_SECONDS}
 
     def progress(done: int, total: int) -> None:
-        if done - last["done"] >= PROGRESS_EVERY or done == total:
-            last["done"] = done
+        now = time.monotonic()
+        if done == total or (done - last["done"] >= PROGRESS_EVERY
+                             and now - last["at"] >= PROGRESS_SECONDS):
+            last.update(done=done, at=now)
             job_run_progress(run=run_row, done=done, total=total)
 
     language = batch.created_by.language or settings.LANGUAGE_CODE
