@@ -224,6 +224,22 @@ def fill() -> None:
           flush=True)
 
 
+def scorecards() -> None:
+    """This month's rep scorecards of every office, by grading's own nightly part (the
+    month answers read them; writes grading_repscorecard and its JobRuns)."""
+    from accounts.models import OrgNode
+    from grading.scorecards import rep_run_part
+    from reports.aggregates import offices_of as fill_offices
+    from reports.selectors.dashboards import today
+
+    started = time.perf_counter()
+    offices = fill_offices(OrgNode.objects.get(code="BENCH", depth=1))
+    for office in offices:
+        rep_run_part(business_date=today(), node_id=office.pk)
+    print(f"rep scorecards of {len(offices)} offices (grading's nightly part) in "
+          f"{time.perf_counter() - started:.1f} s\n", flush=True)
+
+
 def invalidate(company_path: str) -> None:
     """What any write to the dashboards' tables does: bump the company's cache version."""
     from reports.cache import _bump_now
@@ -293,6 +309,8 @@ def main() -> None:
                         help="one-at-a-time requests per side (default 3)")
     parser.add_argument("--bump-ms", type=int, default=250,
                         help="the cold load's version bump interval (default 250 ms)")
+    parser.add_argument("--scorecards", action="store_true",
+                        help="compute this month's rep scorecards first (grading's nightly)")
     parser.add_argument("--problems", action="store_true",
                         help="only recount the unsolved problems by area first")
     args = parser.parse_args()
@@ -317,6 +335,8 @@ def main() -> None:
             path__startswith=OrgNode.objects.get(code="BENCH", depth=1).path,
             kind="area").values_list("pk", flat=True)))
         print(f"unsolved problems by area: {rows:,} rows in {time.perf_counter() - t:.1f} s\n")
+    if args.scorecards:
+        scorecards()
     if not RepScorecard.objects.exists():
         print("note: no rep scorecards in this database (grading's nightly was not run "
               "here): the app's month answers carry the RepDay part only, the live side "
