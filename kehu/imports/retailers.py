@@ -195,7 +195,8 @@ class RetailerImporter(Importer):
             self._write_plans_pg(cursor, [], changed, now)
             return {"key_persons": self.key_persons}
 
-        return Writer(start=lambda cursor: None, chunk=chunk, finish=finish)
+        return Writer(start=lambda cursor: None, chunk=chunk, finish=finish,
+                      merge=lambda chunks: [plan for plans in chunks for plan in plans])
 
     def close(self) -> None:
         if self.writer is not None:

@@ -28,14 +28,20 @@ class _Abandoned(Exception):
 
 class Writer:
     """`start(cursor)` once, `chunk(cursor, item)` per `send`, `finish(cursor, item)` at
-    `commit`, all in one transaction on the thread's own connection."""
+    `commit`, all in one transaction on the thread's own connection. With `merge`,
+    items sent while the writer was busy are written together (up to MERGE_MAX):
+    `chunk(cursor, merge([item, …]))`, fewer and larger statements when it lags."""
+
+    MERGE_MAX = 8
 
     # Called with the thread's connection just before it is closed (benchmarks read
     # the backend's CPU time there).
     before_close: Callable | None = None
 
-    def __init__(self, *, start: Callable, chunk: Callable, finish: Callable):
+    def __init__(self, *, start: Callable, chunk: Callable, finish: Callable,
+                 merge: Callable[[list], object] | None = None):
         self._start, self._chunk, self._finish = start, chunk, finish
+        self._merge = merge
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._language = translation.get_language()
         self._error: BaseException | None = None
@@ -70,19 +76,37 @@ class Writer:
             self._queue.put((how, item))
         self._thread.join()
 
+    def _more(self, item):
+        """`item` merged with the chunks already waiting; and the control message met
+        after them, if any (handled next)."""
+        items = [item]
+        while len(items) < self.MERGE_MAX:
+            try:
+                waiting = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if waiting[0] is not None:
+                return (self._merge(items) if len(items) > 1 else item), waiting
+            items.append(waiting[1])
+        return (self._merge(items) if len(items) > 1 else item), None
+
     def _run(self) -> None:
         try:
             with translation.override(self._language), transaction.atomic(), \
                     connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 self._start(cursor)
+                pending = None
                 while True:
-                    how, item = self._queue.get()
+                    how, item = pending or self._queue.get()
+                    pending = None
                     if how is _ABANDON:
                         raise _Abandoned
                     if how is _COMMIT:
                         self._result = self._finish(cursor, item)
                         break
+                    if self._merge is not None:
+                        item, pending = self._more(item)
                     self._chunk(cursor, item)
         except _Abandoned:
             pass

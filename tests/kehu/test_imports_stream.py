@@ -163,3 +163,19 @@ def test_streamed_cards_have_the_audit_rows_of_a_card_made_by_hand(personas, sen
     assert sent == [[2, 3], [4, 5], [6]]
     assert_same_audit_rows(Retailer.objects.get(code="N9"), by_hand, actor=personas.clerk,
                            batch_id=batch.pk)
+
+
+def test_chunks_sent_while_the_writer_is_busy_are_written_together():
+    import threading
+
+    gate, written = threading.Event(), []
+    writer = stream.Writer(start=lambda cursor: gate.wait(10),
+                           chunk=lambda cursor, item: written.append(item),
+                           finish=lambda cursor, item: item,
+                           merge=lambda items: [n for item in items for n in item])
+    for n in range(10):
+        writer.send([n])
+    gate.set()
+
+    assert writer.commit("done") == "done"
+    assert written == [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9]]  # at most MERGE_MAX at a time
