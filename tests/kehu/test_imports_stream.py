@@ -179,3 +179,19 @@ def test_chunks_sent_while_the_writer_is_busy_are_written_together():
 
     assert writer.commit("done") == "done"
     assert written == [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9]]  # at most MERGE_MAX at a time
+
+
+def test_the_gil_switch_interval_is_shortened_while_a_writer_runs_and_restored_after():
+    import sys
+
+    before = sys.getswitchinterval()
+    first = stream.Writer(start=lambda cursor: None, chunk=lambda cursor, item: None,
+                          finish=lambda cursor, item: None)
+    second = stream.Writer(start=lambda cursor: None, chunk=lambda cursor, item: None,
+                           finish=lambda cursor, item: None)
+    assert sys.getswitchinterval() == min(stream.SWITCH_INTERVAL, before)
+    first.commit(None)
+    assert sys.getswitchinterval() == min(stream.SWITCH_INTERVAL, before)  # second runs
+    second.abandon()
+    second.abandon()
+    assert sys.getswitchinterval() == before
