@@ -195,3 +195,23 @@ def test_the_gil_switch_interval_is_shortened_while_a_writer_runs_and_restored_a
     second.abandon()
     second.abandon()
     assert sys.getswitchinterval() == before
+
+
+def test_an_importer_holding_its_writer_is_freed_without_the_cyclic_gc():
+    import gc
+    import weakref
+
+    class Owner:  # like the importer: holds the writer, whose callables hold it
+        def write(self, cursor, item=None):
+            return item
+
+    owner = Owner()
+    owner.writer = stream.Writer(start=owner.write, chunk=owner.write, finish=owner.write)
+    owner.writer.commit(None)
+    gone = weakref.ref(owner)
+    gc.disable()
+    try:
+        del owner
+        assert gone() is None
+    finally:
+        gc.enable()
