@@ -16,6 +16,7 @@ migrated by the script) whose name contains "bench". The peer needs
 """
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -122,6 +123,7 @@ def clear(company) -> None:
                       "kehu_keyperson", "kehu_historicalkeyperson"):
             cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("CHECKPOINT")  # neither side pays for the other's dirty pages
+    gc.collect()  # nor for the other's garbage
 
 
 def run_app(path: Path, admin) -> float:
