@@ -1,5 +1,7 @@
-"""Set-based writes: rows go into a temporary staging table (COPY on PostgreSQL,
-executemany on SQLite), then one INSERT … SELECT / UPDATE … FROM per target table.
+"""Set-based writes. On PostgreSQL new rows are COPYed straight into their tables
+(binary COPY; `copy_layout`, `history_layout`, ids reserved up front); rows that change
+existing ones, and every row on SQLite, go into a temporary staging table (COPY on
+PostgreSQL, executemany on SQLite), then one INSERT … SELECT / UPDATE … FROM per table.
 
 Column lists come from the models' metadata, so a field another app adds later gets
 its default instead of breaking the import.
