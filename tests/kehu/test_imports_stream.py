@@ -148,6 +148,26 @@ def test_a_code_taken_while_the_file_was_checked_is_a_conflict(personas, monkeyp
         == ["别人的店"]
 
 
+def test_known_codes_in_a_streamed_file_update_their_cards_at_the_end(personas, sent):
+    area = personas.org.area.code
+    card = make_retailer(personas.org.area, None, code="R1", name="旧名字")
+    rows = [[*retailer_row(f"N{n}", area, name=f"店{n}"), "", "", ""] for n in range(4)]
+    rows.insert(1, [*retailer_row("R1", area, name="新名字", rep="rep_a"), "", "", ""])
+
+    batch = submit(personas, rows)
+
+    assert batch.status == ImportBatch.Status.SUCCEEDED, batch.errors
+    assert batch.counts == {"created": 4, "updated": 1, "unchanged": 0, "key_persons": 0}
+    assert sent == [[2], [4, 5], [6]]  # new cards only; the update is written at commit
+    card.refresh_from_db()
+    assert (card.name, card.assigned_rep_id) == ("新名字", personas.rep.pk)
+    assert [h.history_type for h in card.history.order_by("history_id")] == ["+", "~"]
+    moved = RetailerAssignment.objects.get(retailer=card)
+    assert (moved.from_rep_id, moved.to_rep_id, moved.by_id, moved.reason) == (
+        None, personas.rep.pk, personas.clerk.pk, "reassigned by import")
+    assert Retailer.objects.filter(code__startswith="N").count() == 4
+
+
 def test_streamed_cards_have_the_audit_rows_of_a_card_made_by_hand(personas, sent):
     from tests.kehu.audit_rows import assert_same_audit_rows, card_by_hand, import_row
 
