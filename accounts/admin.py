@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from accounts.models import AuditEvent, JobRun, Membership, OrgNode, User
+from accounts.models import (
+    AuditEvent,
+    CalendarDay,
+    CalendarYear,
+    JobRun,
+    Membership,
+    OrgNode,
+    User,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,3 +77,31 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_id", "from_state", "to_state"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "reason", "request_id"]
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 3
+    fields = ["date", "is_workday", "name"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """A year listed here is covered: its holidays and make-up working days are the rows
+    below, every other day follows Monday–Friday. A year missing here makes every deadline
+    in it an error (and planning falls back to Monday–Friday) until it is entered. A save
+    here is seen by every process at once (`accounts.workdays`)."""
+
+    list_display = ["year", "source", "notice", "day_count", "updated_at"]
+    inlines = [CalendarDayInline]
+    readonly_fields = ["updated_at"]
+
+    @admin.display(description=_("listed days"))
+    def day_count(self, obj) -> int:
+        return obj.days.count()
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "name", "calendar_year"]
+    list_filter = ["calendar_year", "is_workday"]
+    date_hierarchy = "date"

@@ -1,8 +1,10 @@
-"""Users, the org tree, memberships (a role at a node) and batch job runs."""
+"""Users, the org tree, memberships (a role at a node), batch job runs, and the statutory
+working-day calendar every app reads (`accounts.workdays`)."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -276,3 +278,59 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class CalendarYear(models.Model):
+    """One announced year of the statutory working-day calendar.
+
+    A year with a row is covered: its listed days are holidays (off) or make-up working days,
+    every other day follows Monday–Friday. A year without a row is not covered: deadlines in
+    it are an error, planning falls back to Monday–Friday (`accounts.workdays`). Years the
+    `chinesecalendar` library knows are seeded automatically; an administrator enters the
+    next year from the State Council notice when it is published. (The table keeps the name
+    it had when expenses owned it.)
+    """
+
+    class Source(models.TextChoices):
+        LIBRARY = "library", _("chinesecalendar library")
+        ADMIN = "admin", _("Entered by an administrator")
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices,
+                              default=Source.ADMIN)
+    notice = models.CharField(_("State Council notice"), max_length=200, blank=True,
+                              help_text=_("The notice the holidays were taken from."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "expenses_calendaryear"
+        verbose_name = _("working-day calendar year")
+        verbose_name_plural = _("working-day calendar years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day that differs from Monday–Friday (a holiday, or a make-up working weekend day)."""
+
+    calendar_year = models.ForeignKey(CalendarYear, verbose_name=_("year"),
+                                      on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("holiday"), max_length=50, blank=True)
+
+    class Meta:
+        db_table = "expenses_calendarday"
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+    def clean(self) -> None:
+        if self.date and self.calendar_year_id and self.date.year != self.calendar_year.year:
+            raise ValidationError({"date": _("This day is not in the year it is listed under.")})

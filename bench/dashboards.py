@@ -91,8 +91,8 @@ def _policy(office):
 
 def _live_cards(node, month, today) -> dict:
     """The month's rep scorecard figures, computed live as grading's nightly does."""
+    from accounts.workdays import month_end
     from grading.scorecards import grade_moves_by_rep, money_by_rep, node_reader, offices_of
-    from visits.calendar import month_end
     from visits.models import Problem, Visit
     from visits.selectors.feedback import info_items_by_rep, problems_solved_by_rep
     from visits.selectors.team import Period, team_summary
@@ -142,7 +142,7 @@ def live_dashboard(request, pk: int):
     reps = list(rep_areas(node=node))
     rows = {str(r[0]): dict(zip(DAY_FIELDS, map(int, r[1:]), strict=True))
             for r in _grouped(reps, period.first, period.last, "r_rep")}
-    from visits.calendar import month_end
+    from accounts.workdays import month_end
 
     daily = [{"day": d.isoformat() if hasattr(d, "isoformat") else str(d),
               **dict(zip(DAY_FIELDS, map(int, r), strict=True))}

@@ -214,16 +214,18 @@ def drop_visit_indexes(cursor) -> None:
 def workday_table(cursor, first: date, last: date) -> None:
     """bench_workday(day, working): every calendar day from `first` to `last` mapped to
     itself or the next working day (the last days to the previous one instead)."""
-    from visits.calendar import is_working_day
+    from accounts.workdays import working_days
 
+    margin = timedelta(days=31)
+    open_days = set(working_days(first - margin, last + margin, strict=False))
     rows, day = [], first
     while day <= last:
         working = day
-        while not is_working_day(working):
+        while working not in open_days:
             working += timedelta(days=1)
         if working > last:
             working = day
-            while not is_working_day(working):
+            while working not in open_days:
                 working -= timedelta(days=1)
         rows.append((day, working))
         day += timedelta(days=1)
@@ -287,7 +289,7 @@ def history(cursor, company, *, epoch: date, end: date, started: float) -> None:
 def plans(cursor, *, months: list[date], today: date) -> list[date]:
     """Approved plans with stops, revisions in the current month, day routes, and each
     stop's outcome (bench_outcome)."""
-    from visits.calendar import month_end, working_days
+    from accounts.workdays import month_end, working_days
 
     current = months[-1]
     for month in months:
@@ -303,7 +305,7 @@ def plans(cursor, *, months: list[date], today: date) -> list[date]:
                    %(decided)s::timestamptz + interval '10 hours', '同意', NULL
             FROM bench_vrep ORDER BY user_id""",
                        {"month": month, "decided": decided, "current": month == current})
-        days = working_days(month, month_end(month))
+        days = working_days(month, month_end(month), strict=False)
         cursor.execute("""
             INSERT INTO visits_planstop (plan_id, date, retailer_id, position, objective,
                                          fixed_time)
@@ -354,7 +356,8 @@ def plans(cursor, *, months: list[date], today: date) -> list[date]:
                                                 AND o.retailer_id = alt.retailer_id)
         WHERE v2.version = 2
         ORDER BY v2.id, s.date, s.position""", {})
-    days = [d for month in months for d in working_days(month, min(month_end(month), today))]
+    days = [d for month in months for d in working_days(month, min(month_end(month), today),
+                                                       strict=False)]
     cursor.execute("""
         INSERT INTO visits_dayroute (rep_id, area_id, date, start_latitude, start_longitude,
                                      retailer_order, distance_m, optimised_at, updated_at)
@@ -507,9 +510,9 @@ def generate(target: int, today: date) -> None:
     from django.db import connection
 
     from accounts.models import OrgNode
+    from accounts.workdays import month_end, working_days
     from kehu.models import Retailer
     from kehu.selectors import add_months
-    from visits.calendar import month_end, working_days
 
     started = time.monotonic()
     company = OrgNode.objects.filter(code=BENCH_COMPANY).first()
@@ -537,7 +540,8 @@ def generate(target: int, today: date) -> None:
 
         # The planned months' visits are about (stops so far × 0.8) + 2 calls per rep-day;
         # the schedule's visits per calendar day are Σ 1/interval over the shops.
-        planned_days = sum(len(working_days(m, min(month_end(m), today))) for m in months)
+        planned_days = sum(len(working_days(m, min(month_end(m), today), strict=False))
+                           for m in months)
         recent = int(reps * planned_days * (STOPS_PER_DAY * 0.8 + 2))
         cursor.execute("""
             SELECT sum(1.0 / (CASE grade WHEN 'A' THEN %s WHEN 'B' THEN %s ELSE %s END

@@ -23,11 +23,11 @@ from django.http import JsonResponse
 from django.utils import timezone
 from rest_framework.utils.urls import replace_query_param
 
+from accounts.workdays import month_end
 from kehu.models import KeyPerson, Retailer
 from kehu.selectors import add_months
 from visits import template_schema
 from visits.api.serializers import point
-from visits.calendar import month_end
 from visits.models import MissedVisit, Problem, Visit, VisitPlan
 from visits.selectors.team import REASONS
 

@@ -33,10 +33,10 @@ REP = "brep102"  # every third rep is checked in at a stop (see gen_visits.py)
 def next_working_day(day: str) -> str:
     from datetime import timedelta
 
-    from visits.calendar import is_working_day
+    from accounts.workdays import is_working_day
 
     following = date.fromisoformat(day) + timedelta(days=1)
-    while not is_working_day(following):
+    while not is_working_day(following, strict=False):
         following += timedelta(days=1)
     return following.isoformat()
 

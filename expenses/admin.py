@@ -1,16 +1,13 @@
-"""Operators' admin: the working-day calendar (editable: the next year's State Council notice
-is entered here), standards, product lines and caps; the rest is read-only."""
+"""Operators' admin: standards, product lines and caps; the rest is read-only (the working-day
+calendar is in accounts' admin)."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin
 from expenses.models import (
     AdvanceAccount,
     AdvanceEntry,
     AdvanceLimit,
-    CalendarDay,
-    CalendarYear,
     ClaimLine,
     ExpenseStandard,
     MonthlyStatement,
@@ -18,34 +15,6 @@ from expenses.models import (
     ProductLine,
     SpotCheck,
 )
-
-
-class CalendarDayInline(admin.TabularInline):
-    model = CalendarDay
-    extra = 3
-    fields = ["date", "is_workday", "name"]
-
-
-@admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
-    """A year listed here is covered: its holidays and make-up working days are the rows
-    below, every other day follows Monday–Friday. A year missing here makes every deadline
-    in it an error until it is entered."""
-
-    list_display = ["year", "source", "notice", "day_count", "updated_at"]
-    inlines = [CalendarDayInline]
-    readonly_fields = ["updated_at"]
-
-    @admin.display(description=_("listed days"))
-    def day_count(self, obj) -> int:
-        return obj.days.count()
-
-
-@admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_workday", "name", "calendar_year"]
-    list_filter = ["calendar_year", "is_workday"]
-    date_hierarchy = "date"
 
 
 @admin.register(ProductLine)

@@ -30,6 +30,7 @@ from PIL import Image
 
 from accounts.demo import STEPS, DemoContext
 from accounts.models import Membership, OrgNode, Role, User
+from accounts.workdays import working_days_of_month
 from expenses import selectors, services, workdays
 from expenses.models import (
     AdvanceAccount,
@@ -77,7 +78,7 @@ def _working_days(first: date, last: date) -> list[date]:
     days, month = [], workdays.month_start(first)
     while month <= last:
         try:
-            days += workdays.working_days_of_month(month.year, month.month)
+            days += working_days_of_month(month.year, month.month, strict=True)
         except ValidationError:
             break
         month = workdays.next_month(month)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.selectors import query_node, user_roles
+from accounts.workdays import CalendarNotCovered, working_days_of_month
 from expenses import selectors, workdays
 from expenses.api import views as api_views
 from expenses.models import ClaimLine, MonthlyStatement, SpotCheckItem
@@ -105,9 +106,9 @@ def upcoming_workdays(today: date, months: int = 3) -> dict:
     month, until = first, None
     for _step in range(months + 1):
         try:
-            days += [d.isoformat() for d in workdays.working_days_of_month(month.year,
-                                                                          month.month)]
-        except workdays.CalendarNotCovered:
+            days += [d.isoformat() for d in working_days_of_month(month.year, month.month,
+                                                                  strict=True)]
+        except CalendarNotCovered:
             break
         month = workdays.next_month(month)
         until = (month - timedelta(days=1)).isoformat()

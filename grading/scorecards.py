@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import JobRun, Membership, OrgNode, Role, User
 from accounts.services import job_run_recorded
+from accounts.workdays import month_end
 from expenses.models import ClaimLine
 from grading import indicators
 from grading.models import GradeHistory, RepScorecard, RetailerScorecard
@@ -36,7 +37,6 @@ from kehu.models import (
     RelationshipTick,
     Retailer,
 )
-from visits.calendar import month_end
 from visits.models import Photo, Problem, StockLine, Visit
 from visits.selectors.common import policy_for
 from visits.selectors.feedback import day_bounds, info_items_by_rep, problems_solved_by_rep

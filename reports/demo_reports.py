@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from accounts.demo import COMPANY, STEPS, DemoContext
 from accounts.models import Membership, OrgNode, Role
+from accounts.workdays import month_end
 from grading import services as grading_services
 from grading.models import GradeOverride
 from kehu.models import MonthlyFact, Retailer
 from kehu.selectors import add_months
-from visits.calendar import month_end
 from visits.models import Problem, StockLine, Visit
 
 BATCH = 1000

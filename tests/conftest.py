@@ -74,6 +74,18 @@ class Personas:
     admin: User
 
 
+@pytest.fixture(autouse=True)
+def _fresh_working_day_calendar():
+    """Each test reads the working-day calendar from its own database: the process keeps a
+    snapshot (accounts.workdays) that a rolled-back transaction or a flush would not
+    invalidate, since neither sends a signal."""
+    from accounts import workdays
+
+    workdays.clear_local_cache()
+    yield
+    workdays.clear_local_cache()
+
+
 @pytest.fixture
 def org(db) -> Org:
     company = make_node(None, OrgNode.Kind.COMPANY, "示范公司")

@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from accounts.demo import DEFAULT_SEED
 from accounts.models import AuditEvent, Membership, OrgNode, Role
+from accounts.workdays import month_end, working_days
 from kehu.models import Retailer
-from visits.calendar import month_end, working_days
 from visits.models import (
     MissedVisit,
     PlanStop,
@@ -78,7 +78,8 @@ class RepMonth:
         first, last = self.month, month_end(self.month)
         candidates = [Candidate(r.pk, r.grade or "C", self._earlier_visit(r), _point(r))
                       for r in retailers.values()]
-        proposal = propose(candidates, self.policy, working_days(first, last), first, last)
+        days = working_days(first, last, strict=False)
+        proposal = propose(candidates, self.policy, days, first, last)
         plan = VisitPlan.objects.create(
             rep=self.rep, area=self.area, month=self.month, starts_on=first,
             status=VisitPlan.Status.APPROVED, created_by=self.rep, decided_by=self.manager,

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import OrgNode, Role
 from accounts.selectors import query_node, user_roles
+from accounts.workdays import month_end, working_days
 from kehu.models import Retailer
 from kehu.selectors import add_months
 from kehu.views import js_strings as kehu_js_strings
 from visits.api.common import MANAGERS
-from visits.calendar import is_working_day, month_end
 from visits.models import MissedVisit, Problem
 from visits.selectors.common import APPROVER_ROLES
 from visits.selectors.plans import plans_for_user
@@ -128,9 +128,10 @@ def plan_list(request):
 
 def _days(month: date) -> list[dict]:
     last = month_end(month)
+    open_days = set(working_days(month.replace(day=1), last, strict=False))
     return [{"date": date(month.year, month.month, n).isoformat(), "day": n,
              "weekday": date(month.year, month.month, n).weekday(),
-             "working": is_working_day(date(month.year, month.month, n)),
+             "working": date(month.year, month.month, n) in open_days,
              "label": _day_label(date(month.year, month.month, n))}
             for n in range(1, last.day + 1)]
 

@@ -15,6 +15,7 @@ from accounts.api.serializers import AuditEventSerializer
 from accounts.idempotency import idempotent
 from accounts.models import AuditEvent, OrgNode, Role
 from accounts.selectors import primary_placement, user_has_role
+from accounts.workdays import CalendarNotCovered
 from expenses import exports, generation, selectors, services, workdays
 from expenses.api import serializers as s
 from expenses.filters import (
@@ -236,7 +237,7 @@ class StatementViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         draft = selectors.statement_draft(request.user, month)
         try:
             deadlines, calendar_error = workdays.statement_deadlines(month).as_dict(), None
-        except workdays.CalendarNotCovered as error:
+        except CalendarNotCovered as error:
             deadlines, calendar_error = None, error.message_dict["month"][0]
         return Response({
             "month": f"{month:%Y-%m}",

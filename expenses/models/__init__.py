@@ -1,4 +1,5 @@
-"""Tables of 客情费: the working-day calendar, claims, statements, advances, spot checks."""
+"""Tables of 客情费: claims, statements, advances, spot checks (the working-day calendar is
+`accounts.CalendarYear` / `accounts.CalendarDay`)."""
 
 from expenses.models.advances import (
     DEFAULT_ADVANCE_CAP,
@@ -8,7 +9,6 @@ from expenses.models.advances import (
     SpotCheck,
     SpotCheckItem,
 )
-from expenses.models.calendar import CalendarDay, CalendarYear
 from expenses.models.claims import ClaimLine, ExpenseStandard, PreApproval, ProductLine
 from expenses.models.statements import MonthlyStatement, NewCustomerRow, StatementRow
 
@@ -17,8 +17,6 @@ __all__ = [
     "AdvanceAccount",
     "AdvanceEntry",
     "AdvanceLimit",
-    "CalendarDay",
-    "CalendarYear",
     "ClaimLine",
     "ExpenseStandard",
     "MonthlyStatement",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import node_ancestry
+from accounts.workdays import working_days
 from kehu.models import Retailer
 from kehu.selectors import retailers_for_user
 from reports.exports.base import (
@@ -36,7 +37,6 @@ from reports.exports.base import (
     sheet_name,
     unknown_filters,
 )
-from visits.calendar import is_working_day
 from visits.models import PlanStop, VisitPlan
 from visits.selectors.common import pick_working
 from visits.selectors.plans import plans_for_user
@@ -133,7 +133,8 @@ def _write_sheet(writer: SheetWriter, rep, plan, retailers, days, month: date, t
     mark = book.add_format({"border": 1, "align": "center"})
     cell = book.add_format({"border": 1})
     dates = [date(month.year, month.month, d) for d in range(1, last_day + 1)]
-    formats = [header if is_working_day(d) else off for d in dates]
+    open_days = set(working_days(dates[0], dates[-1], strict=False))
+    formats = [header if d in open_days else off for d in dates]
     for col, label in enumerate([_("No."), _("Retailer code"), _("Retailer"), _("Grade")]):
         writer.write_text(HEADER_ROW, col, label, header)
     # constant_memory: a row is final once the next one is started, so row by row.

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import OrgNode, Role, User
 from accounts.scoping import memberships_of
+from accounts.workdays import month_end
 from expenses.models import MonthlyStatement
 from grading.models import RepScorecard
 from reports.models import AreaGradeMonth, AreaProblemDay, RepDay
-from visits.calendar import month_end
 from visits.models import Problem
 
 DASHBOARD_ROLES = {Role.OFFICE_MANAGER, Role.REGIONAL_MANAGER, Role.ADMIN}

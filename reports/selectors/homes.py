@@ -17,6 +17,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.workdays import CalendarNotCovered, month_end, working_days_of_month
 from expenses import selectors as expense_selectors
 from expenses import workdays
 from expenses.models import MonthlyStatement, SpotCheckItem
@@ -24,7 +25,6 @@ from grading.models import RepScorecard
 from reports.models import RepDay
 from reports.selectors.reports import day_sums, empty_figures, rate, with_rates
 from reports.selectors.reports import figures as summed
-from visits.calendar import month_end
 from visits.models import PlanStop, Problem, Reminder, Visit, VisitPlan
 from visits.selectors.common import company_of, policy_for_node, rep_area
 from visits.selectors.plans import day_route
@@ -125,8 +125,8 @@ def working_days_ahead(today: date) -> list[date] | None:
     days, month = [], workdays.month_start(today)
     for _step in range(2):
         try:
-            days += workdays.working_days_of_month(month.year, month.month)
-        except workdays.CalendarNotCovered:
+            days += working_days_of_month(month.year, month.month, strict=True)
+        except CalendarNotCovered:
             return None
         month = workdays.next_month(month)
     return [d for d in days if d > today]
@@ -145,7 +145,7 @@ def _cycle(statements, today: date, ahead: list[date] | None) -> dict:
     month = workdays.month_start(workdays.month_start(today) - timedelta(days=1))
     try:
         deadlines = workdays.statement_deadlines(month).as_dict()
-    except workdays.CalendarNotCovered as error:
+    except CalendarNotCovered as error:
         deadlines = {"month": f"{month:%Y-%m}", "error": error.messages[0]}
     counts = {row["status"]: row for row in statements.filter(month=month).order_by()
               .values("status").annotate(count=Count("pk"), payable=Sum("payable_total"))}

@@ -36,9 +36,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrgNode, Role, User
+from accounts.workdays import is_working_day, month_end, working_days
 from grading.models import RepScorecard
 from reports.models import RepDay
-from visits.calendar import is_working_day, month_end
 from visits.models import Problem, StockLine, Visit
 from visits.selectors.feedback import day_bounds, info_items_expression
 
@@ -116,12 +116,8 @@ def _range(today: date, first: date | None, last: date | None) -> ReportPeriod:
 
 def previous_working_day(today: date) -> date:
     """The last statutory working day before `today` (the morning meeting's day)."""
-    day = today - timedelta(days=1)
-    for _step in range(31):
-        if is_working_day(day):
-            return day
-        day -= timedelta(days=1)
-    return today - timedelta(days=1)
+    days = working_days(today - timedelta(days=31), today - timedelta(days=1), strict=False)
+    return days[-1] if days else today - timedelta(days=1)
 
 
 # Sums over RepDay ------------------------------------------------------------------------
@@ -369,7 +365,7 @@ def meeting_view(user, node: OrgNode, day: date) -> dict:
         area["totals"] = _sum_totals([r["totals"] for r in area["reps"]])
         del area["path"]
     return {"node": {"id": node.pk, "name": node.name, "kind": node.kind}, "date": day,
-            "is_working_day": is_working_day(day), "areas": ordered,
+            "is_working_day": is_working_day(day, strict=False), "areas": ordered,
             "totals": _sum_totals([a["totals"] for a in ordered])}
 
 

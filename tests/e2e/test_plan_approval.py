@@ -19,12 +19,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accounts.workdays import month_end
 from kehu.models import Retailer
 from kehu.selectors import add_months
 from tests.e2e.conftest import login, screenshot, watch
 from tests.factories import make_retailer
 from visits import services
-from visits.calendar import month_end
 from visits.models import PlanStop, Visit, VisitPlan
 from visits.selectors.common import policy_for_node
 from visits.selectors.team import Period, team_summary

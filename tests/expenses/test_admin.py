@@ -2,17 +2,16 @@
 
 from datetime import date
 
-from accounts.models import User
+from accounts.models import CalendarYear, User
 from expenses import workdays
-from expenses.models import CalendarYear
 
 
 def test_an_admin_enters_2027_from_the_state_council_notice(db, client):
     operator = User.objects.create_superuser("ops", "ops@example.com", "pass-word-123")
     client.force_login(operator)
-    assert client.get("/admin/expenses/calendaryear/").status_code == 200
+    assert client.get("/admin/accounts/calendaryear/").status_code == 200
     year_2026 = CalendarYear.objects.get(year=2026)
-    assert client.get(f"/admin/expenses/calendaryear/{year_2026.pk}/change/").status_code == 200
+    assert client.get(f"/admin/accounts/calendaryear/{year_2026.pk}/change/").status_code == 200
     days = [("2027-01-01", False, "元旦"), ("2027-01-04", False, "元旦"),
             ("2027-01-09", True, "元旦")]
     form = {"year": "2027", "source": "admin", "notice": "国办发明电〔2026〕X号",
@@ -23,7 +22,7 @@ def test_an_admin_enters_2027_from_the_state_council_notice(db, client):
         form[f"days-{index}-name"] = name
         if working:
             form[f"days-{index}-is_workday"] = "on"
-    response = client.post("/admin/expenses/calendaryear/add/", form)
+    response = client.post("/admin/accounts/calendaryear/add/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert CalendarYear.objects.get(year=2027).days.count() == 3
     # January 2027 under this notice: Tue 5, Wed 6, Thu 7 → due the 7th

@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import CalendarYear
 from expenses import views
-from expenses.models import CalendarYear, MonthlyStatement
+from expenses.models import MonthlyStatement
 from tests.expenses import factories as f
 
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)

@@ -1,16 +1,17 @@
-"""Working days on the statutory calendar, and the statement deadlines built on them."""
+"""The statement deadlines, built on the statutory calendar (`accounts.workdays`, strict)."""
 
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts import workdays as calendar
+from accounts.models import CalendarDay, CalendarYear
 from expenses import workdays
-from expenses.models import CalendarDay, CalendarYear
 
 
 def test_the_calendar_table_is_seeded_from_the_library_for_every_year_it_knows(db):
-    assert set(range(2004, 2027)) <= workdays.covered_years()
+    assert set(range(2004, 2027)) <= calendar.covered_years()
     assert CalendarDay.objects.get(date=date(2026, 2, 14)).is_workday  # make-up Saturday
     assert CalendarDay.objects.get(date=date(2026, 2, 17)).name == "春节"
 
@@ -24,7 +25,7 @@ def test_the_deadlines_of_january_2026_cross_spring_festival_2026(db):
     assert deadlines.submit_due == date(2026, 2, 4)
     assert deadlines.review_due == date(2026, 2, 11)
     assert deadlines.payout_from == date(2026, 2, 12)
-    february = workdays.working_days_of_month(2026, 2)
+    february = calendar.working_days_of_month(2026, 2, strict=True)
     assert february[10] == date(2026, 2, 14)  # the make-up Saturday counts
     assert february[11] == date(2026, 2, 24)  # nine festival days skipped
 
@@ -56,12 +57,13 @@ def test_the_deadlines_of_january_2025_come_after_spring_festival_2025(db):
 
 
 def test_a_year_neither_the_library_nor_the_admin_covers_is_an_explicit_error(db):
-    with pytest.raises(workdays.CalendarNotCovered) as caught:
+    with pytest.raises(calendar.CalendarNotCovered) as caught:
         workdays.statement_deadlines(date(2026, 12, 1))  # due in January 2027
     assert caught.value.year == 2027
     assert "2027" in caught.value.message_dict["month"][0]
-    with pytest.raises(ValidationError):
-        workdays.is_workday(date(2027, 1, 4))  # a Monday: still no guess
+    with pytest.raises(ValidationError) as caught:
+        calendar.is_working_day(date(2027, 1, 4), strict=True)  # a Monday: still no guess
+    assert "date" in caught.value.message_dict
 
 
 def test_an_admin_entered_2027_makes_its_deadlines_computable(db):
@@ -85,8 +87,8 @@ def test_the_library_sync_adds_missing_years_and_keeps_admin_corrections(db):
     day.is_workday, day.name = False, "管理员更正"
     day.save()
     CalendarYear.objects.filter(year=2025).delete()
-    assert workdays.sync_from_library() == [2025]
-    assert workdays.sync_from_library() == []
+    assert calendar.sync_from_library() == [2025]
+    assert calendar.sync_from_library() == []
     assert not CalendarDay.objects.get(date=date(2026, 10, 10)).is_workday
     assert CalendarDay.objects.get(date=date(2025, 2, 8)).is_workday
 

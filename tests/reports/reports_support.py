@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.workdays import month_end
 from expenses.models import AdvanceAccount, MonthlyStatement, SpotCheck, SpotCheckItem
 from grading.scorecards import rep_scorecards_compute
 from reports import aggregates
 from tests.factories import make_retailer
 from tests.visits.factories import make_missed, make_plan, make_problem, make_visit
-from visits.calendar import month_end
 from visits.models import Problem, StockLine, Visit
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.workdays import covered_years
 from reports.selectors.reports import previous_working_day
 from tests.factories import make_person, make_retailer
 from tests.reports.reports_support import build_month
@@ -91,7 +92,7 @@ def test_the_default_day_is_the_previous_working_day(personas, client_for):
     assert data["is_working_day"] is True
 
 
-def test_previous_working_day_skips_weekends_and_holidays():
+def test_previous_working_day_skips_weekends_and_holidays(db):
     from datetime import date
 
     assert previous_working_day(date(2026, 11, 23)) == date(2026, 11, 20)  # Monday → Friday
@@ -103,5 +104,6 @@ def test_the_meeting_reads_in_a_fixed_number_of_queries(personas, month, client_
     for n in range(5):
         make_person(personas.org.area2, Role.REP, f"extra{n}")
     client = client_for(personas.manager)
+    covered_years()  # the working-day calendar is loaded once per process, not per request
     with django_assert_max_num_queries(10):
         client.get(URL, {"date": month.d1, "node": personas.org.office.pk})

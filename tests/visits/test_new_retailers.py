@@ -9,7 +9,6 @@ from django.utils import timezone
 from kehu.models import MonthlyFact, Retailer
 from tests.factories import make_retailer
 from visits import services
-from visits.calendar import working_days
 from visits.models import VisitPolicy
 from visits.planning import Candidate, propose
 from visits.selectors.newcomers import new_retailer_ids
@@ -17,11 +16,14 @@ from visits.selectors.plans import plan_warnings
 
 DEC_1, DEC_31 = date(2026, 12, 1), date(2026, 12, 31)
 TODAY = date(2026, 11, 20)
+# December 2026 has no holiday: its working days are Monday–Friday (the planner is pure).
+WEEKDAYS = [DEC_1 + timedelta(days=n) for n in range(31)
+            if (DEC_1 + timedelta(days=n)).weekday() < 5]
 
 
 def test_a_new_c_retailer_is_planned_weekly_and_an_established_one_monthly():
     candidates = [Candidate(1, "C", None, new=True), Candidate(2, "C", None)]
-    stops = propose(candidates, VisitPolicy(), working_days(DEC_1, DEC_31), DEC_1, DEC_31)
+    stops = propose(candidates, VisitPolicy(), WEEKDAYS, DEC_1, DEC_31)
     days = {r: sorted(s.date for s in stops if s.retailer_id == r) for r in (1, 2)}
     assert len(days[1]) == 4 and len(days[2]) == 1
     # Weekly: a week apart (snapped to working days), never two in a row.

@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from accounts.api.base import RolePermission
 from accounts.models import OrgNode
 from accounts.selectors import scoped_node
+from accounts.workdays import month_end
 from kehu.models import Retailer
-from visits.calendar import month_end
 from visits.models import VisitPolicy
 from visits.selectors.common import policy_for, user_company
 from visits.selectors.team import Period, overdue_retailers, team_summary

@@ -6,8 +6,8 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.workdays import month_end, working_days
 from kehu.models import Retailer
-from visits.calendar import is_working_day, month_end
 from visits.models import DayRoute, PlanStop, Visit, VisitPlan
 from visits.selectors.common import month_start, policy_for_node, working_plan
 from visits.selectors.newcomers import new_retailer_ids
@@ -46,9 +46,11 @@ def plan_warnings(plan: VisitPlan) -> list[dict]:
     first, last = plan.starts_on, month_end(plan.month)
     stops = list(plan.stops.values_list("date", "retailer_id", "retailer__name",
                                         "retailer__assigned_rep_id", "retailer__status"))
+    dates = [stop[0] for stop in stops]
+    open_days = set(working_days(min(dates), max(dates), strict=False)) if dates else set()
     warnings = []
     for day, retailer, name, rep_id, status in stops:
-        if not is_working_day(day):
+        if day not in open_days:
             warnings.append(_warning("non_working_day", _("%(date)s is not a working day.")
                                      % {"date": day.isoformat()}, day, retailer))
         if rep_id != plan.rep_id or status != Retailer.Status.ACTIVE:

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from accounts.workdays import month_end, working_days
 from kehu.models import Retailer
-from visits.calendar import month_end, working_days
 from visits.models import DayRoute, MissedVisit, PlanComment, PlanStop, Visit, VisitPlan
 from visits.planning import Candidate, propose
 from visits.routing import RouteStop, optimise_route
@@ -84,7 +84,7 @@ def plan_propose(*, rep: User, month: date, actor: User, today: date | None = No
                                           "or revise the approved one.")}) from exc
     policy = policy_for_node(area)
     proposal = propose(_retailer_candidates(rep, policy, first), policy,
-                       working_days(first, last), first, last)
+                       working_days(first, last, strict=False), first, last)
     PlanStop.objects.bulk_create(
         PlanStop(plan=plan, date=s.date, retailer_id=s.retailer_id, position=s.position)
         for s in proposal)

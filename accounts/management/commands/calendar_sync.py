@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from expenses.workdays import covered_years, sync_from_library
+from accounts.workdays import covered_years, sync_from_library
 
 
 class Command(BaseCommand):
