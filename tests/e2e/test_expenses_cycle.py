@@ -19,6 +19,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from accounts.models import AuditEvent
+from accounts.workdays import sync_from_library
 from expenses import workdays
 from expenses.models import (
     AdvanceAccount,
@@ -73,7 +74,7 @@ def october(personas, settings, tmp_path):
     """The calendar (a flushed database lost it), 卷烟 at 2.00 元 per unit paid by the
     collection rate, a rep's shop with its owner and October's business, a cap of 50 元."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    workdays.sync_from_library()
+    sync_from_library()
     company = personas.org.company
     line = ProductLine.objects.create(company=company, code="YC", name="卷烟")
     ExpenseStandard.objects.create(node=company, product_line=line, basis="per_unit",
