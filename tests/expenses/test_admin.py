@@ -4,26 +4,14 @@ from datetime import date
 
 from accounts.models import CalendarYear, User
 from expenses import workdays
+from tests.calendar_support import enter_2027_in_the_admin
 
 
 def test_an_admin_enters_2027_from_the_state_council_notice(db, client):
-    operator = User.objects.create_superuser("ops", "ops@example.com", "pass-word-123")
-    client.force_login(operator)
+    enter_2027_in_the_admin(client)  # logs in as an operator
     assert client.get("/admin/accounts/calendaryear/").status_code == 200
     year_2026 = CalendarYear.objects.get(year=2026)
     assert client.get(f"/admin/accounts/calendaryear/{year_2026.pk}/change/").status_code == 200
-    days = [("2027-01-01", False, "元旦"), ("2027-01-04", False, "元旦"),
-            ("2027-01-09", True, "元旦")]
-    form = {"year": "2027", "source": "admin", "notice": "国办发明电〔2026〕X号",
-            "days-TOTAL_FORMS": str(len(days)), "days-INITIAL_FORMS": "0",
-            "days-MIN_NUM_FORMS": "0", "days-MAX_NUM_FORMS": "1000"}
-    for index, (day, working, name) in enumerate(days):
-        form[f"days-{index}-date"] = day
-        form[f"days-{index}-name"] = name
-        if working:
-            form[f"days-{index}-is_workday"] = "on"
-    response = client.post("/admin/accounts/calendaryear/add/", form)
-    assert response.status_code == 302, response.content.decode()[:2000]
     assert CalendarYear.objects.get(year=2027).days.count() == 3
     # January 2027 under this notice: Tue 5, Wed 6, Thu 7 → due the 7th
     assert workdays.statement_deadlines(date(2026, 12, 1)).submit_due == date(2027, 1, 7)

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from accounts import workdays
 from accounts.models import CalendarDay, CalendarYear, User
 from expenses.workdays import statement_deadlines
+from tests.calendar_support import enter_2027_in_the_admin
 from tests.factories import make_retailer
 from visits.models import PlanStop
 from visits.selectors.plans import plan_warnings
@@ -18,25 +19,6 @@ from visits.services import plan_propose
 
 JAN_2027 = date(2027, 1, 1)
 TODAY = date(2026, 11, 25)
-
-
-def enter_2027_in_the_admin(client) -> None:
-    """A hypothetical notice, entered as an operator does: New Year's Day Fri 1 off, Mon 4
-    off in lieu, Sat 9 a make-up working day."""
-    operator = User.objects.create_superuser("ops", "ops@example.com", "pass-word-123")
-    client.force_login(operator)
-    days = [("2027-01-01", False, "元旦"), ("2027-01-04", False, "元旦"),
-            ("2027-01-09", True, "元旦")]
-    form = {"year": "2027", "source": "admin", "notice": "国办发明电〔2026〕X号",
-            "days-TOTAL_FORMS": str(len(days)), "days-INITIAL_FORMS": "0",
-            "days-MIN_NUM_FORMS": "0", "days-MAX_NUM_FORMS": "1000"}
-    for index, (day, working, name) in enumerate(days):
-        form[f"days-{index}-date"] = day
-        form[f"days-{index}-name"] = name
-        if working:
-            form[f"days-{index}-is_workday"] = "on"
-    response = client.post("/admin/accounts/calendaryear/add/", form)
-    assert response.status_code == 302, response.content.decode()[:2000]
 
 
 def first_days_of_january(*, strict: bool) -> list[date]:
