@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.page_strings import api_error_strings
 from accounts.selectors import query_node, user_roles
 from accounts.workdays import CalendarNotCovered, working_days_of_month
 from expenses import selectors, workdays
@@ -137,12 +138,7 @@ def choices(pairs) -> list[dict]:
 def js_strings() -> dict:
     """Sentences the scripts show, in the request's language."""
     return {
-        "network_error": _("No connection. Check the network and try again."),
-        "server_error": _("The server had a problem. Try again in a moment."),
-        "forbidden": _("You are not allowed to do this."),
-        "not_found": _("Not found, or not in your area."),
-        "session_ended": _("Your session has ended. Log in again."),
-        "fix_fields": _("Please correct the marked fields."),
+        **api_error_strings(),
         "required": _("This field is required."),
         "saved": _("Saved."),
         "line_saved": _("Claim line saved."),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgNode, Role
+from accounts.page_strings import api_error_strings
 from accounts.selectors import user_has_role
 from grading.api.views import POLICY_ROLES
 from grading.models import GradingPolicyVersion
@@ -21,12 +22,7 @@ def _choices(choices) -> list[dict]:
 
 def js_strings() -> dict:
     return {
-        "network_error": _("No connection. Check the network and try again."),
-        "server_error": _("The server had a problem. Try again in a moment."),
-        "forbidden": _("You are not allowed to do this."),
-        "not_found": _("Not found, or not in your area."),
-        "session_ended": _("Your session has ended. Log in again."),
-        "fix_fields": _("Please correct the marked fields."),
+        **api_error_strings(),
         "saved_policy": _("Policy saved."),
         "saved_version": _("Saved as version %(number)s, in force from %(date)s."),
         "run_started": _("Grading started…"),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.page_strings import api_error_strings
 from accounts.selectors import user_roles
 from kehu import selectors
 from kehu.api import views as api_views
@@ -83,12 +84,7 @@ def _urls() -> dict:
 def js_strings() -> dict:
     """Sentences the scripts show, in the request's language."""
     return {
-        "network_error": _("No connection. Check the network and try again."),
-        "server_error": _("The server had a problem. Try again in a moment."),
-        "forbidden": _("You are not allowed to do this."),
-        "not_found": _("Not found, or not in your area."),
-        "session_ended": _("Your session has ended. Log in again."),
-        "fix_fields": _("Please correct the marked fields."),
+        **api_error_strings(),
         "saved": _("Saved."),
         "reassigned": _("%(count)s retailers reassigned to %(name)s."),
         "selected": _("%(count)s selected"),

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
+from accounts.page_strings import api_error_strings
 from accounts.selectors import user_roles
 from kehu.models import Retailer
 from kehu.views import _tiles
@@ -121,12 +122,7 @@ def _page_urls() -> dict:
 def field_strings() -> dict:
     """Sentences the field scripts show, in the request's language."""
     return {
-        "network_error": _("No connection. Check the network and try again."),
-        "server_error": _("The server had a problem. Try again in a moment."),
-        "forbidden": _("You are not allowed to do this."),
-        "not_found": _("Not found, or not in your area."),
-        "session_ended": _("Your session has ended. Log in again."),
-        "fix_fields": _("Please correct the marked fields."),
+        **api_error_strings(),
         "needs_connection": _("This needs a connection. Try again when you are online."),
         "offline_copy": _("Offline copy saved at %(time)s."),
         "no_data_offline": _("Today's data is not on this phone yet. Open this page once "

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.page_strings import api_error_strings
 from kehu.models import Retailer
 from reports.models.exports import ExportJob
 from visits.selectors.team import team_reps
@@ -26,12 +27,7 @@ def _last_month(today: date) -> str:
 def js_strings() -> dict:
     """Sentences the page's script shows; %(name)s placeholders are filled there."""
     return {
-        "network_error": _("No connection. Check the network and try again."),
-        "server_error": _("The server had a problem. Try again in a moment."),
-        "forbidden": _("You are not allowed to do this."),
-        "not_found": _("Not found, or not in your area."),
-        "session_ended": _("Your session has ended. Log in again."),
-        "fix_fields": _("Please correct the marked fields."),
+        **api_error_strings(),
         "requested": _("Export requested: it is written in the background."),
         "rows": _("%(done)s of %(total)s rows"),
         "rows_done": _("%(count)s rows"),

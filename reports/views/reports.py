@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgNode, Role
+from accounts.page_strings import api_error_strings
 from accounts.selectors import primary_placement
 from reports.selectors.reports import MAX_DAYS, previous_working_day
 from visits.selectors.team import team_reps
@@ -24,12 +25,7 @@ MAX_NODES = 500
 
 def js_strings() -> dict:
     return {
-        "network_error": _("No connection. Check the network and try again."),
-        "server_error": _("The server had a problem. Try again in a moment."),
-        "forbidden": _("You are not allowed to do this."),
-        "not_found": _("Not found, or not in your area."),
-        "session_ended": _("Your session has ended. Log in again."),
-        "fix_fields": _("Please correct the marked fields."),
+        **api_error_strings(),
         "none": _("none"),
         "of": _("%(part)s of %(whole)s"),
         "through": _("%(first)s – %(last)s (figures up to %(until)s)"),
