@@ -155,11 +155,11 @@ def _heading(sheet: SheetBuilder, title: str, statement: MonthlyStatement) -> No
                  (_("Late"), _("yes") if statement.late else _("no"))])
 
 
-def statement_workbook(statement: MonthlyStatement) -> bytes:
-    """The statement (月客户采购及客情费统计表) and the new-customer summary, one sheet each."""
-    output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"in_memory": True})
-    sheet = SheetBuilder(book, _("Statement"), [
+def write_statement_sheet(book, statement: MonthlyStatement, name: str) -> None:
+    """The statement (月客户采购及客情费统计表) on a sheet of its own: title, organisation and
+    month, status, one row per retailer, totals, signature cells. Also the layout of each
+    statement in reports' statements export."""
+    sheet = SheetBuilder(book, name, [
         _("No."), _("Retailer code"), _("Retailer"), _("Purchases (yuan)"), _("Quantity"),
         _("Collected (yuan)"), _("Collection rate"), _("Relationship expense (yuan)"),
         _("Payable (yuan)"), _("Lines")])
@@ -171,6 +171,13 @@ def statement_workbook(statement: MonthlyStatement) -> bytes:
                 Money(row.claimed_amount), Money(row.payable_amount), row.line_count]
                for row in statement.rows.order_by("retailer_code", "retailer_id"))
     sheet.signatures(_signers(statement))
+
+
+def statement_workbook(statement: MonthlyStatement) -> bytes:
+    """The statement (月客户采购及客情费统计表) and the new-customer summary, one sheet each."""
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    write_statement_sheet(book, statement, _("Statement"))
 
     summary = SheetBuilder(book, _("New customers"), [
         _("No."), _("Retailer code"), _("Retailer"), _("Applied on"), _("Approved on"),

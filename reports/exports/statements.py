@@ -8,7 +8,7 @@ count are in statements."""
 
 from django.utils.translation import gettext as _
 
-from expenses.exports import Money, Rate, SheetBuilder, _heading, _signers
+from expenses.exports import Money, SheetBuilder, write_statement_sheet
 from expenses.models import MonthlyStatement
 from expenses.selectors import statements_for_user
 from reports.exports.base import (
@@ -21,9 +21,6 @@ from reports.exports.base import (
 )
 
 STEM = "statements"
-STATEMENT_COLUMNS = ("No.", "Retailer code", "Retailer", "Purchases (yuan)", "Quantity",
-                     "Collected (yuan)", "Collection rate", "Relationship expense (yuan)",
-                     "Payable (yuan)", "Lines")
 
 
 def clean_filters(*, user, data: dict) -> dict:
@@ -65,16 +62,8 @@ def _summary(book, statements: list[MonthlyStatement], filters: dict, used: set)
 
 
 def _statement(book, statement: MonthlyStatement, used: set) -> None:
-    sheet = SheetBuilder(book, sheet_name(f"{statement.rep} {month_label(statement.month)}",
-                                          used), [_(label) for label in STATEMENT_COLUMNS])
-    _heading(sheet, _("Monthly retailer purchases and relationship expense statement"),
-             statement)
-    sheet.header()
-    sheet.rows([row.retailer_code, row.retailer_name, Money(row.purchase_amount),
-                row.purchase_quantity, Money(row.collected_amount), Rate(row.collection_rate),
-                Money(row.claimed_amount), Money(row.payable_amount), row.line_count]
-               for row in statement.rows.order_by("retailer_code", "retailer_id"))
-    sheet.signatures(_signers(statement))
+    write_statement_sheet(book, statement, sheet_name(
+        f"{statement.rep} {month_label(statement.month)}", used))
 
 
 def write(book, *, user, filters: dict, tick) -> int:
